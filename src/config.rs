@@ -1,0 +1,575 @@
+//! Configuration: the TOML file parsed once into a validated, immutable
+//! [`Config`]. Pure except [`Config::load`], which reads the file.
+//!
+//! Two layers, as in ripgrep's low/high args: `Raw*` structs are exactly
+//! what the file says (`deny_unknown_fields`, so a typo is an error, not a
+//! silently ignored key); [`Config`] holds checked values only. Every error
+//! names the key it is about. A file holding only `[paths]` is complete.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A configuration error. The daemon exits with status 78 (`EX_CONFIG`)
+/// on any of these, so systemd does not restart-loop.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys or wrong types.
+    #[error("config file {path}: {message}")]
+    Parse {
+        /// The config file.
+        path: PathBuf,
+        /// The TOML parser's message, which names the key and line.
+        message: String,
+    },
+    /// A value is out of range or inconsistent.
+    #[error("config key `{key}`: {reason}")]
+    Invalid {
+        /// The dotted key, e.g. `intake.max_file_bytes`.
+        key: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    paths: RawPaths,
+    #[serde(default)]
+    intake: RawIntake,
+    #[serde(default)]
+    commit: RawCommit,
+    #[serde(default)]
+    store: RawStore,
+    #[serde(default)]
+    dedup: RawDedup,
+    #[serde(default)]
+    api: RawApi,
+    #[serde(default)]
+    log: RawLog,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPaths {
+    drop: PathBuf,
+    archive: PathBuf,
+    quarantine: PathBuf,
+    store: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawIntake {
+    max_file_bytes: u64,
+    settle_ms: u64,
+    rescan_interval_s: u64,
+    queue_capacity: usize,
+}
+
+impl Default for RawIntake {
+    fn default() -> Self {
+        RawIntake {
+            max_file_bytes: 16 * 1024 * 1024,
+            settle_ms: 2_000,
+            rescan_interval_s: 60,
+            queue_capacity: 256,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawCommit {
+    group_max_files: usize,
+    group_max_wait_ms: u64,
+}
+
+impl Default for RawCommit {
+    fn default() -> Self {
+        RawCommit {
+            group_max_files: 128,
+            group_max_wait_ms: 5,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawStore {
+    cache_capacity_mb: u64,
+}
+
+impl Default for RawStore {
+    fn default() -> Self {
+        RawStore {
+            cache_capacity_mb: 128,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawDedup {
+    shingle_words: usize,
+    window: usize,
+    min_fuzzy_words: usize,
+    revision_jaccard: f64,
+    containment: f64,
+    min_containment_shingles: usize,
+    article_duplicate: f64,
+    article_update: f64,
+    boilerplate_min_articles: u32,
+}
+
+impl Default for RawDedup {
+    fn default() -> Self {
+        let d = DedupParams::default();
+        RawDedup {
+            shingle_words: d.shingle_words,
+            window: d.window,
+            min_fuzzy_words: d.min_fuzzy_words,
+            revision_jaccard: d.revision_jaccard,
+            containment: d.containment,
+            min_containment_shingles: d.min_containment_shingles,
+            article_duplicate: d.article_duplicate,
+            article_update: d.article_update,
+            boilerplate_min_articles: d.boilerplate_min_articles,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawApi {
+    socket: Option<PathBuf>,
+    tcp: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawLog {
+    format: String,
+    level: String,
+    summary_interval_s: u64,
+}
+
+impl Default for RawLog {
+    fn default() -> Self {
+        RawLog {
+            format: "auto".into(),
+            level: "info".into(),
+            summary_interval_s: 60,
+        }
+    }
+}
+
+/// The four folders and the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    /// Where producers rename finished files in.
+    pub drop: PathBuf,
+    /// Where ingested files are moved (date folders).
+    pub archive: PathBuf,
+    /// Where rejected files are moved, each with a `NAME.error.json`.
+    pub quarantine: PathBuf,
+    /// The sled store directory.
+    pub store: PathBuf,
+    /// The API's unix socket (default: `shingled.sock` inside `store`).
+    pub socket: PathBuf,
+    /// The instance lock file (always `shingled.lock` inside `store`).
+    pub lock: PathBuf,
+}
+
+/// How files are taken from the drop folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intake {
+    /// Files larger than this are quarantined (`too_large`) unread.
+    pub max_file_bytes: u64,
+    /// A file written in place is taken only once its size and mtime have
+    /// been unchanged for this long.
+    pub settle: Duration,
+    /// Full reconcile scan of the drop folder at this interval; events are
+    /// only hints.
+    pub rescan_interval: Duration,
+    /// Capacity of the bounded queue between intake and commit.
+    pub queue_capacity: usize,
+}
+
+/// Group commit: how many files may share one sled flush.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    /// At most this many files per flush.
+    pub group_max_files: usize,
+    /// How long the writer waits for more files before flushing a group.
+    pub group_max_wait: Duration,
+}
+
+/// Store tuning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// sled page cache in bytes (sled's default of 1 GiB is too much for a
+    /// daemon that shares a machine).
+    pub cache_capacity: u64,
+}
+
+/// Near-duplicate parameters. Those marked *stored* shape the index and are
+/// recorded in the store; changing them asks for `shingled reindex`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DedupParams {
+    /// Words per shingle (stored).
+    pub shingle_words: usize,
+    /// Winnowing window in shingles (stored).
+    pub window: usize,
+    /// Blocks with fewer normalized words never fuzzy-match (stored).
+    pub min_fuzzy_words: usize,
+    /// Jaccard on shingle sets at or above which two blocks are revisions.
+    pub revision_jaccard: f64,
+    /// Containment at or above which one block extends/truncates/contains
+    /// the other.
+    pub containment: f64,
+    /// The smaller side needs at least this many shingles for containment.
+    pub min_containment_shingles: usize,
+    /// Share of a story's content blocks already in one article (in its
+    /// current version) at or above which the story is a duplicate of it.
+    pub article_duplicate: f64,
+    /// Share of a story's content blocks matching one article at or above
+    /// which the story is a new version of it.
+    pub article_update: f64,
+    /// A block seen in at least this many distinct articles becomes known
+    /// boilerplate.
+    pub boilerplate_min_articles: u32,
+}
+
+impl Default for DedupParams {
+    fn default() -> Self {
+        DedupParams {
+            shingle_words: 3,
+            window: 4,
+            min_fuzzy_words: 10,
+            revision_jaccard: 0.6,
+            containment: 0.9,
+            min_containment_shingles: 8,
+            article_duplicate: 0.9,
+            article_update: 0.5,
+            boilerplate_min_articles: 5,
+        }
+    }
+}
+
+/// The local API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Api {
+    /// Optional loopback TCP listener (for Prometheus), e.g. `127.0.0.1:9187`.
+    pub tcp: Option<std::net::SocketAddr>,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// journald under systemd, human text on a terminal, JSON otherwise.
+    Auto,
+    /// Human-readable text on stderr.
+    Text,
+    /// JSON lines on stderr.
+    Json,
+    /// The systemd journal (falls back to stderr text if absent).
+    Journald,
+}
+
+/// Logging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Log {
+    /// Output format.
+    pub format: LogFormat,
+    /// A tracing filter directive, e.g. `info` or `shingled=debug`.
+    pub level: String,
+    /// Interval of the periodic summary line.
+    pub summary_interval: Duration,
+}
+
+/// The validated configuration. Immutable; share it as `Arc<Config>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Folders and the store.
+    pub paths: Paths,
+    /// Intake.
+    pub intake: Intake,
+    /// Group commit.
+    pub commit: Commit,
+    /// Store tuning.
+    pub store: StoreConfig,
+    /// Near-duplicate parameters.
+    pub dedup: DedupParams,
+    /// The local API.
+    pub api: Api,
+    /// Logging.
+    pub log: Log,
+}
+
+impl Config {
+    /// Reads and validates the file at `path`.
+    ///
+    /// # Errors
+    /// [`Error`] naming the file, or the key at fault.
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::from_toml(&text).map_err(|e| match e {
+            Error::Parse { message, .. } => Error::Parse {
+                path: path.to_path_buf(),
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// Parses and validates TOML text. Pure.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] or [`Error::Invalid`].
+    pub fn from_toml(text: &str) -> Result<Config, Error> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| Error::Parse {
+            path: PathBuf::new(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        raw.validate()
+    }
+}
+
+fn invalid(key: &'static str, reason: impl Into<String>) -> Error {
+    Error::Invalid {
+        key,
+        reason: reason.into(),
+    }
+}
+
+fn nonempty_path(key: &'static str, p: PathBuf) -> Result<PathBuf, Error> {
+    if p.as_os_str().is_empty() {
+        return Err(invalid(key, "must not be empty"));
+    }
+    Ok(p)
+}
+
+impl RawConfig {
+    fn validate(self) -> Result<Config, Error> {
+        let drop = nonempty_path("paths.drop", self.paths.drop)?;
+        let archive = nonempty_path("paths.archive", self.paths.archive)?;
+        let quarantine = nonempty_path("paths.quarantine", self.paths.quarantine)?;
+        let store = nonempty_path("paths.store", self.paths.store)?;
+        let named = [
+            ("paths.drop", &drop),
+            ("paths.archive", &archive),
+            ("paths.quarantine", &quarantine),
+            ("paths.store", &store),
+        ];
+        for (i, (ka, a)) in named.iter().enumerate() {
+            for (kb, b) in &named[i + 1..] {
+                if a == b || a.starts_with(b) || b.starts_with(a) {
+                    return Err(invalid(
+                        ka,
+                        format!("must not be the same as or nested with `{kb}`"),
+                    ));
+                }
+            }
+        }
+        let socket = match self.api.socket {
+            Some(p) => nonempty_path("api.socket", p)?,
+            None => store.join("shingled.sock"),
+        };
+        let lock = store.join("shingled.lock");
+        let tcp = match self.api.tcp {
+            None => None,
+            Some(s) => Some(
+                s.parse::<std::net::SocketAddr>()
+                    .map_err(|e| invalid("api.tcp", format!("`{s}` is not an address: {e}")))?,
+            ),
+        };
+        let i = self.intake;
+        if i.max_file_bytes == 0 {
+            return Err(invalid("intake.max_file_bytes", "must be at least 1"));
+        }
+        if i.rescan_interval_s == 0 {
+            return Err(invalid("intake.rescan_interval_s", "must be at least 1"));
+        }
+        if i.queue_capacity == 0 {
+            return Err(invalid("intake.queue_capacity", "must be at least 1"));
+        }
+        if self.commit.group_max_files == 0 {
+            return Err(invalid("commit.group_max_files", "must be at least 1"));
+        }
+        if self.store.cache_capacity_mb == 0 {
+            return Err(invalid("store.cache_capacity_mb", "must be at least 1"));
+        }
+        let dedup = self.dedup.validate()?;
+        let format = match self.log.format.as_str() {
+            "auto" => LogFormat::Auto,
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            "journald" => LogFormat::Journald,
+            other => {
+                return Err(invalid(
+                    "log.format",
+                    format!("`{other}` is not one of auto, text, json, journald"),
+                ));
+            }
+        };
+        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            return Err(invalid(
+                "log.level",
+                format!("`{}` is not a tracing filter", self.log.level),
+            ));
+        }
+        if self.log.summary_interval_s == 0 {
+            return Err(invalid("log.summary_interval_s", "must be at least 1"));
+        }
+        Ok(Config {
+            paths: Paths {
+                drop,
+                archive,
+                quarantine,
+                store,
+                socket,
+                lock,
+            },
+            intake: Intake {
+                max_file_bytes: i.max_file_bytes,
+                settle: Duration::from_millis(i.settle_ms),
+                rescan_interval: Duration::from_secs(i.rescan_interval_s),
+                queue_capacity: i.queue_capacity,
+            },
+            commit: Commit {
+                group_max_files: self.commit.group_max_files,
+                group_max_wait: Duration::from_millis(self.commit.group_max_wait_ms),
+            },
+            store: StoreConfig {
+                cache_capacity: self.store.cache_capacity_mb * 1024 * 1024,
+            },
+            dedup,
+            api: Api { tcp },
+            log: Log {
+                format,
+                level: self.log.level,
+                summary_interval: Duration::from_secs(self.log.summary_interval_s),
+            },
+        })
+    }
+}
+
+fn share(key: &'static str, v: f64) -> Result<f64, Error> {
+    if (0.0..=1.0).contains(&v) && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(invalid(key, format!("{v} is not in (0, 1]")))
+    }
+}
+
+impl RawDedup {
+    fn validate(self) -> Result<DedupParams, Error> {
+        if !(1..=8).contains(&self.shingle_words) {
+            return Err(invalid("dedup.shingle_words", "must be 1 to 8"));
+        }
+        if !(1..=64).contains(&self.window) {
+            return Err(invalid("dedup.window", "must be 1 to 64"));
+        }
+        if self.min_fuzzy_words < self.shingle_words {
+            return Err(invalid(
+                "dedup.min_fuzzy_words",
+                "must be at least dedup.shingle_words",
+            ));
+        }
+        if self.boilerplate_min_articles < 2 {
+            return Err(invalid(
+                "dedup.boilerplate_min_articles",
+                "must be at least 2",
+            ));
+        }
+        let p = DedupParams {
+            shingle_words: self.shingle_words,
+            window: self.window,
+            min_fuzzy_words: self.min_fuzzy_words,
+            revision_jaccard: share("dedup.revision_jaccard", self.revision_jaccard)?,
+            containment: share("dedup.containment", self.containment)?,
+            min_containment_shingles: self.min_containment_shingles,
+            article_duplicate: share("dedup.article_duplicate", self.article_duplicate)?,
+            article_update: share("dedup.article_update", self.article_update)?,
+            boilerplate_min_articles: self.boilerplate_min_articles,
+        };
+        if p.article_update > p.article_duplicate {
+            return Err(invalid(
+                "dedup.article_update",
+                "must not exceed dedup.article_duplicate",
+            ));
+        }
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[paths]
+drop = "var/drop"
+archive = "var/archive"
+quarantine = "var/quarantine"
+store = "var/store"
+"#;
+
+    #[test]
+    fn paths_alone_make_a_complete_config() {
+        let c = Config::from_toml(MINIMAL).expect("minimal config");
+        assert_eq!(c.paths.socket, PathBuf::from("var/store/shingled.sock"));
+        assert_eq!(c.paths.lock, PathBuf::from("var/store/shingled.lock"));
+        assert_eq!(c.intake.max_file_bytes, 16 * 1024 * 1024);
+        assert_eq!(c.dedup, DedupParams::default());
+    }
+
+    #[test]
+    fn the_shipped_config_parses() {
+        let text = include_str!("../config/shingled.toml");
+        let c = Config::from_toml(text).expect("config/shingled.toml");
+        assert_eq!(c.paths.drop, PathBuf::from("var/drop"));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_that_name_the_key() {
+        let e = Config::from_toml(&format!("{MINIMAL}\n[intake]\nmax_file_byte = 3\n"))
+            .expect_err("typo must fail");
+        assert!(e.to_string().contains("max_file_byte"), "{e}");
+        let e = Config::from_toml(&format!("{MINIMAL}\n[nonsense]\n")).expect_err("unknown table");
+        assert!(e.to_string().contains("nonsense"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = Config::from_toml(&format!("{MINIMAL}\n[dedup]\nrevision_jaccard = 1.5\n"))
+            .expect_err("out of range");
+        assert!(e.to_string().contains("dedup.revision_jaccard"), "{e}");
+        let e = Config::from_toml(&format!("{MINIMAL}\n[api]\ntcp = \"nowhere\"\n"))
+            .expect_err("bad address");
+        assert!(e.to_string().contains("api.tcp"), "{e}");
+        let nested = MINIMAL.replace("var/archive", "var/drop/archive");
+        let e = Config::from_toml(&nested).expect_err("nested folders");
+        assert!(e.to_string().contains("paths.drop"), "{e}");
+    }
+
+    #[test]
+    fn missing_paths_section_is_an_error() {
+        let e = Config::from_toml("[intake]\n").expect_err("no paths");
+        assert!(e.to_string().contains("paths"), "{e}");
+    }
+}

@@ -1,0 +1,6 @@
+//! The integration-test binary (one binary, so the suite links once).
+//! Each module is a specification of one area.
+
+mod util;
+
+mod cli;
