@@ -136,12 +136,44 @@ fn legacy_or_utf8(bytes: &[u8]) -> (String, &'static str) {
         // Mostly UTF-8 with a few stray legacy bytes.
         return (utf8_with_cp1252(bytes), UTF8_WITH_CP1252_REPAIRS);
     }
-    let mut detector = chardetng::EncodingDetector::new();
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
-    let encoding = detector.guess(None, false);
-    let encoding = if encoding == UTF_8 { WINDOWS_1252 } else { encoding };
+    let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
+    let encoding = if guess == UTF_8 || western_enough(guess, bytes) {
+        WINDOWS_1252
+    } else {
+        guess
+    };
     let (text, _, _) = encoding.decode(bytes);
     (text.into_owned(), encoding.name())
+}
+
+/// Other single-byte Latin encodings share Windows-1252's punctuation
+/// bytes (0x91-0x97), so on English text with one `£` chardetng may guess
+/// Central European. When the guess would give almost no non-ASCII
+/// letters (under 2% of the ASCII letters), the text is English-like and
+/// Windows-1252 is the likelier encoding.
+fn western_enough(guess: &'static Encoding, bytes: &[u8]) -> bool {
+    const LATIN: &[&str] = &[
+        "windows-1250",
+        "windows-1254",
+        "windows-1257",
+        "windows-1258",
+        "ISO-8859-2",
+        "ISO-8859-4",
+        "ISO-8859-13",
+        "ISO-8859-15",
+    ];
+    if guess == WINDOWS_1252 || !LATIN.contains(&guess.name()) {
+        return false;
+    }
+    let ascii_letters = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    let (text, _, _) = guess.decode(bytes);
+    let other_letters = text
+        .chars()
+        .filter(|c| !c.is_ascii() && c.is_alphabetic())
+        .count();
+    other_letters * 50 < ascii_letters
 }
 
 /// Counts valid multi-byte UTF-8 sequences and invalid byte runs.
@@ -289,8 +321,18 @@ mod tests {
     #[test]
     fn windows_1252_is_detected() {
         let d = decode(b"It\x92s \xa3100 for the caf\xe9 owner\x85 said the man.").expect("1252");
-        assert_eq!(d.text, "It\u{2019}s \u{a3}100 for the caf\u{e9} owner\u{2026} said the man.");
+        assert_eq!(
+            d.text,
+            "It\u{2019}s \u{a3}100 for the caf\u{e9} owner\u{2026} said the man."
+        );
         assert_eq!(d.encoding, "windows-1252");
+    }
+
+    #[test]
+    fn english_with_a_pound_sign_is_windows_1252_not_central_european() {
+        let d = decode(b"The council raised spending to \xa34 million \x97 it\x92s a \x93fair\x94 deal, the leader said after the long debate.").expect("1252");
+        assert_eq!(d.encoding, "windows-1252");
+        assert!(d.text.contains("\u{a3}4 million \u{2014} it\u{2019}s"));
     }
 
     #[test]
@@ -307,7 +349,10 @@ mod tests {
         assert_eq!(reason(b"%PDF-1.7\n..."), Some(Reason::Binary));
         assert_eq!(reason(b"PK\x03\x04zip"), Some(Reason::Binary));
         assert_eq!(reason(b"\x89PNG\r\n\x1a\n...."), Some(Reason::Binary));
-        assert_eq!(reason(b"\x01\x02\x03\x04\x05 text \x06\x07\x08"), Some(Reason::Binary));
+        assert_eq!(
+            reason(b"\x01\x02\x03\x04\x05 text \x06\x07\x08"),
+            Some(Reason::Binary)
+        );
     }
 
     #[test]
@@ -315,7 +360,10 @@ mod tests {
         assert_eq!(reason(b""), Some(Reason::Empty));
         assert_eq!(reason(b" \n\r\n\t "), Some(Reason::WhitespaceOnly));
         assert_eq!(reason(b"\xef\xbb\xbf \n"), Some(Reason::WhitespaceOnly));
-        assert_eq!(reason("\u{200b}\n".as_bytes()), Some(Reason::WhitespaceOnly));
+        assert_eq!(
+            reason("\u{200b}\n".as_bytes()),
+            Some(Reason::WhitespaceOnly)
+        );
     }
 
     #[test]

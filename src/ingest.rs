@@ -17,6 +17,16 @@ pub fn analyze(bytes: &[u8]) -> Result<Parsed, Rejection> {
     normalize::normalize(&decoded.text)
 }
 
+/// Decode and normalize one dropped file, choosing the reader by the file
+/// name's extension. Plain text only so far.
+///
+/// # Errors
+/// The [`Rejection`] of the stage that refused the bytes.
+pub fn analyze_file(name: &str, bytes: &[u8]) -> Result<Parsed, Rejection> {
+    let _ = name;
+    analyze(bytes)
+}
+
 /// The name a file is known by: its last path component, lossily UTF-8.
 #[must_use]
 pub fn file_name(path: &Path) -> String {
@@ -28,10 +38,11 @@ pub fn file_name(path: &Path) -> String {
 /// Builds the writer's input for one file's bytes.
 #[must_use]
 pub fn input(name: String, bytes: &[u8]) -> Input {
+    let analysis = analyze_file(&name, bytes);
     Input {
         file: name,
         blake3: Hash32::of(bytes),
-        analysis: analyze(bytes),
+        analysis,
     }
 }
 

@@ -80,7 +80,10 @@ fn encodings_and_line_endings_yield_the_same_article() {
     let text = HARBOUR.replace("more than", "more than the mayor’s");
     let copies = [
         ("utf8.txt", text.clone().into_bytes()),
-        ("bom.txt", [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()),
+        (
+            "bom.txt",
+            [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+        ),
         ("le.txt", utf16(&text, false)),
         ("be.txt", utf16(&text, true)),
         ("cp1252.txt", windows_1252(&text)),
@@ -107,7 +110,10 @@ fn encodings_and_line_endings_yield_the_same_article() {
         .iter()
         .map(|b| b["text"].as_str().expect("text"))
         .collect();
-    assert!(text_blocks.iter().any(|t| t.contains("mayor’s")), "{text_blocks:?}");
+    assert!(
+        text_blocks.iter().any(|t| t.contains("mayor’s")),
+        "{text_blocks:?}"
+    );
 }
 
 #[test]
@@ -117,7 +123,11 @@ fn binary_empty_and_blank_files_are_rejected_with_reason_codes() {
         ("empty.txt", b"", "empty"),
         ("blank.txt", b"  \n\n\t \r\n", "whitespace_only"),
         ("nul.txt", b"some text\0\0\0with nul bytes\0", "binary"),
-        ("gz.txt", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", "binary"),
+        (
+            "gz.txt",
+            b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03",
+            "binary",
+        ),
         ("doc.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "binary"),
         ("zip.txt", b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "binary"),
     ];
@@ -200,7 +210,10 @@ fn the_change_log_is_gap_free_over_many_files_and_since_filters() {
     let refs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
     env.ingest(&refs);
     let log = env.json_lines(&["log"]);
-    let seqs: Vec<u64> = log.iter().map(|e| e["seq"].as_u64().expect("seq")).collect();
+    let seqs: Vec<u64> = log
+        .iter()
+        .map(|e| e["seq"].as_u64().expect("seq"))
+        .collect();
     let expected: Vec<u64> = (1..=seqs.len() as u64).collect();
     assert_eq!(seqs, expected, "gap-free from 1");
     assert_eq!(seqs.len(), 66);
@@ -221,7 +234,10 @@ fn normalize_is_a_dry_run_that_prints_stories() {
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["stories"].as_array().map(Vec::len), Some(1));
-    assert!(!env.path("store").exists(), "normalize must not touch the store");
+    assert!(
+        !env.path("store").exists(),
+        "normalize must not touch the store"
+    );
 }
 
 #[test]

@@ -4,3 +4,5 @@
 mod util;
 
 mod cli;
+mod corpus_normalize;
+mod seed;

@@ -9,7 +9,10 @@ use unicode_normalization::{UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
 /// would make equal texts hash differently.
 fn is_dropped(c: char) -> bool {
     (c.is_control() && !c.is_whitespace())
-        || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+        || matches!(
+            c,
+            '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
+        )
 }
 
 /// The stored form of a text: Unicode NFC, invisible characters dropped,
@@ -69,9 +72,27 @@ fn is_quote(c: char) -> bool {
 /// (dashes included) turned into a space, whitespace collapsed, trimmed.
 /// Digits are kept, so `5%` and `7%` differ.
 ///
-/// Idempotent: `match_key(&match_key(x)) == match_key(x)`.
+/// Idempotent: `match_key(&match_key(x)) == match_key(x)`. The fold is
+/// repeated until it changes nothing (lower-casing or dropping a quote can
+/// leave text that NFKC would still change); ASCII output is always final.
 #[must_use]
 pub fn match_key(s: &str) -> String {
+    let mut out = fold(s);
+    for _ in 0..4 {
+        if out.is_ascii() {
+            break;
+        }
+        let again = fold(&out);
+        if again == out {
+            break;
+        }
+        out = again;
+    }
+    out
+}
+
+/// One pass of the match-key fold.
+fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let mut push = |c: char, out: &mut String| {
@@ -90,31 +111,21 @@ pub fn match_key(s: &str) -> String {
     };
     if s.is_ascii() {
         for c in s.chars() {
-            for l in c.to_lowercase() {
-                push(l, &mut out);
-            }
+            push(c.to_ascii_lowercase(), &mut out);
         }
         return out;
     }
-    // Lower-casing can produce text that is not NFKC (e.g. a decomposed
-    // dotted i), so normalise again after folding case.
-    let folded: String = s.nfkc().collect::<String>().to_lowercase();
-    if is_nfkc_quick(folded.chars()) == unicode_normalization::IsNormalized::Yes {
-        for c in folded.chars() {
+    let lower = s.nfkc().collect::<String>().to_lowercase();
+    if is_nfkc_quick(lower.chars()) == unicode_normalization::IsNormalized::Yes {
+        for c in lower.chars() {
             push(c, &mut out);
         }
     } else {
-        for c in folded.nfkc() {
+        for c in lower.nfkc() {
             push(c, &mut out);
         }
     }
-    if is_nfkc_quick(out.chars()) == unicode_normalization::IsNormalized::Yes {
-        out
-    } else {
-        // Dropping a quote can bring a base letter next to a mark it now
-        // composes with; one more pass reaches the fixed point.
-        match_key(&out)
-    }
+    out
 }
 
 /// Combining marks (general categories Mn, Mc, Me): part of their word.
@@ -133,7 +144,10 @@ mod tests {
 
     #[test]
     fn tidy_keeps_wording_and_collapses_space() {
-        assert_eq!(tidy("  Caf\u{65}\u{301}\t  au\u{a0}lait \n"), "Caf\u{e9} au lait");
+        assert_eq!(
+            tidy("  Caf\u{65}\u{301}\t  au\u{a0}lait \n"),
+            "Caf\u{e9} au lait"
+        );
         assert_eq!(tidy("a\u{200b}b\u{ad}c"), "abc");
         assert_eq!(tidy("“Quote” — dash"), "“Quote” — dash");
     }
@@ -152,7 +166,13 @@ mod tests {
 
     #[test]
     fn match_key_is_idempotent_on_tricky_input() {
-        for s in ["İstanbul", "ΑΣ'Β", "e\u{301}'\u{301}x", "Å ﬃ ½ ㎏", "a'\u{308}"] {
+        for s in [
+            "İstanbul",
+            "ΑΣ'Β",
+            "e\u{301}'\u{301}x",
+            "Å ﬃ ½ ㎏",
+            "a'\u{308}",
+        ] {
             let k = match_key(s);
             assert_eq!(match_key(&k), k, "{s:?}");
         }

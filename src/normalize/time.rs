@@ -5,6 +5,7 @@
 //! No clock is read: relative times (`2 hours ago`) mark a timestamp block
 //! but give no [`PageTime`]. A date without a time is read as midnight.
 
+use super::zones::{Zone, iso_offset, us_dst, zone_offset};
 use crate::model::PageTime;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -22,34 +23,39 @@ const MONTH: &str = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june
 const ZONE: &str = r"(utc|gmt|z|est|edt|cst|cdt|mst|mdt|pst|pdt|et|ct|mt|pt|bst|cet|cest|eet|eest|wet|west|msk|ist|jst|kst|hkt|sgt|aedt|aest|acdt|acst|awst|nzdt|nzst|sast)";
 
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(z|[+-]\d{2}:?\d{2})?)?\b")
+    Regex::new(r"(?i)(?-u:\b)(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(z|[+-]\d{2}:?\d{2})?)?(?-u:\b)")
         .expect("BUG: ISO regex")
 });
 static YMD_SLASH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{4})/(\d{1,2})/(\d{1,2})\b").expect("BUG: y/m/d regex")
+    Regex::new(r"(?-u:\b)(\d{4})/(\d{1,2})/(\d{1,2})(?-u:\b)").expect("BUG: y/m/d regex")
 });
 static DMY_NUM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(\d{1,2})([/.])(\d{1,2})[/.](\d{4})\b").expect("BUG: d/m/y regex")
+    Regex::new(r"(?-u:\b)(\d{1,2})([/.])(\d{1,2})[/.](\d{4})(?-u:\b)").expect("BUG: d/m/y regex")
 });
 static MDY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b{MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"))
-        .expect("BUG: month-day-year regex")
+    Regex::new(&format!(
+        r"(?i)(?-u:\b){MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?-u:\b)"
+    ))
+    .expect("BUG: month-day-year regex")
 });
 static DMY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?:of\s+)?{MONTH},?\s+(\d{{4}})\b"))
-        .expect("BUG: day-month-year regex")
+    Regex::new(&format!(
+        r"(?i)(?-u:\b)(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?:of\s+)?{MONTH},?\s+(\d{{4}})(?-u:\b)"
+    ))
+    .expect("BUG: day-month-year regex")
 });
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(\d{{1,2}})(?::(\d{{2}})(?::(\d{{2}}))?\s*(a\.?m\b\.?|p\.?m\b\.?)?|\s*(a\.m\.|p\.m\.|am\b|pm\b))(?:\s*\(?{ZONE}\b(?:\s*([+-])\s*(\d{{1,2}})(?::?(\d{{2}}))?)?\)?)?"
+        r"(?i)(?-u:\b)(\d{{1,2}})(?::(\d{{2}})(?::(\d{{2}}))?\s*(a\.?m(?-u:\b)\.?|p\.?m(?-u:\b)\.?)?|\s*(a\.m\.|p\.m\.|am(?-u:\b)|pm(?-u:\b)))(?:\s*\(?{ZONE}(?-u:\b)(?:\s*([+-])\s*(\d{{1,2}})(?::?(\d{{2}}))?)?\)?)?"
     ))
     .expect("BUG: time regex")
 });
 static UPDATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:last\s+)?(?:updated?|modified|edited|revised)\b").expect("BUG: updated regex")
+    Regex::new(r"(?i)(?-u:\b)(?:last\s+)?(?:updated?|modified|edited|revised)(?-u:\b)")
+        .expect("BUG: updated regex")
 });
 static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:\d+|an?|one)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago\b|\b(?:just now|yesterday|today)\b")
+    Regex::new(r"(?i)(?-u:\b)(?:\d+|an?|one)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago(?-u:\b)")
         .expect("BUG: relative regex")
 });
 /// Words that may stand next to a date in a timestamp line.
@@ -66,12 +72,8 @@ struct Time {
     offset: Option<Zone>,
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Zone {
-    Fixed(i16),
-    /// A US zone name without daylight information (`ET`): standard offset.
-    Us(i16),
-}
+/// A byte range `start..end` of the text.
+type Span = (usize, usize);
 
 #[derive(Debug, Clone, Copy)]
 enum Event {
@@ -82,19 +84,26 @@ enum Event {
 
 /// Every date, time and `updated` keyword in `s`, in order, with the byte
 /// spans they cover.
-fn events(s: &str) -> (Vec<(usize, Event)>, Vec<(usize, usize)>) {
+fn events(s: &str) -> (Vec<(usize, Event)>, Vec<Span>) {
     let mut ev = Vec::new();
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    let mut taken = |a: usize, b: usize, spans: &mut Vec<(usize, usize)>| {
+    let taken = |a: usize, b: usize, spans: &mut Vec<(usize, usize)>| {
         if spans.iter().any(|&(x, y)| a < y && x < b) {
             return true;
         }
         spans.push((a, b));
         false
     };
-    for c in ISO.captures_iter(s) {
+    for c in ISO
+        .is_match(s)
+        .then(|| ISO.captures_iter(s))
+        .into_iter()
+        .flatten()
+    {
         let m = c.get(0).expect("BUG: group 0");
-        let (Some(y), Some(mo), Some(d)) = (num(&c, 1), num(&c, 2), num(&c, 3)) else { continue };
+        let (Some(y), Some(mo), Some(d)) = (num(&c, 1), num(&c, 2), num(&c, 3)) else {
+            continue;
+        };
         let time = match (num(&c, 4), num(&c, 5)) {
             (Some(h), Some(mi)) => Some(Time {
                 hour: h as u8,
@@ -108,16 +117,30 @@ fn events(s: &str) -> (Vec<(usize, Event)>, Vec<(usize, usize)>) {
             ev.push((m.start(), Event::Date(y, mo as u8, d as u8, time)));
         }
     }
-    for c in YMD_SLASH.captures_iter(s) {
+    for c in YMD_SLASH
+        .is_match(s)
+        .then(|| YMD_SLASH.captures_iter(s))
+        .into_iter()
+        .flatten()
+    {
         let m = c.get(0).expect("BUG: group 0");
-        let (Some(y), Some(mo), Some(d)) = (num(&c, 1), num(&c, 2), num(&c, 3)) else { continue };
+        let (Some(y), Some(mo), Some(d)) = (num(&c, 1), num(&c, 2), num(&c, 3)) else {
+            continue;
+        };
         if valid_date(y, mo, d) && !taken(m.start(), m.end(), &mut spans) {
             ev.push((m.start(), Event::Date(y, mo as u8, d as u8, None)));
         }
     }
-    for c in DMY_NUM.captures_iter(s) {
+    for c in DMY_NUM
+        .is_match(s)
+        .then(|| DMY_NUM.captures_iter(s))
+        .into_iter()
+        .flatten()
+    {
         let m = c.get(0).expect("BUG: group 0");
-        let (Some(a), Some(b), Some(y)) = (num(&c, 1), num(&c, 3), num(&c, 4)) else { continue };
+        let (Some(a), Some(b), Some(y)) = (num(&c, 1), num(&c, 3), num(&c, 4)) else {
+            continue;
+        };
         // `1/31/2008` is American; `31.1.2008` and `31/1/2008` are not.
         let us = c.get(2).is_some_and(|m| m.as_str() == "/") && a <= 12;
         let (mo, d) = if us { (a, b) } else { (b, a) };
@@ -126,16 +149,29 @@ fn events(s: &str) -> (Vec<(usize, Event)>, Vec<(usize, usize)>) {
         }
     }
     for (re, mi, di, yi) in [(&*MDY, 1, 2, 3), (&*DMY, 2, 1, 3)] {
-        for c in re.captures_iter(s) {
+        // `is_match` runs on the fast engine; captures only on a hit.
+        for c in re
+            .is_match(s)
+            .then(|| re.captures_iter(s))
+            .into_iter()
+            .flatten()
+        {
             let m = c.get(0).expect("BUG: group 0");
             let mo = c.get(mi).map_or(0, |m| month(m.as_str()));
-            let (Some(d), Some(y)) = (num(&c, di), num(&c, yi)) else { continue };
+            let (Some(d), Some(y)) = (num(&c, di), num(&c, yi)) else {
+                continue;
+            };
             if valid_date(y, mo, d) && !taken(m.start(), m.end(), &mut spans) {
                 ev.push((m.start(), Event::Date(y, mo as u8, d as u8, None)));
             }
         }
     }
-    for c in TIME.captures_iter(s) {
+    for c in TIME
+        .is_match(s)
+        .then(|| TIME.captures_iter(s))
+        .into_iter()
+        .flatten()
+    {
         let m = c.get(0).expect("BUG: group 0");
         if let Some(t) = time_of(&c)
             && !taken(m.start(), m.end(), &mut spans)
@@ -182,51 +218,14 @@ fn days_in_month(y: i32, m: i32) -> i32 {
     }
 }
 
-fn iso_offset(z: &str) -> Option<Zone> {
-    if z.eq_ignore_ascii_case("z") {
-        return Some(Zone::Fixed(0));
-    }
-    let sign = if z.starts_with('-') { -1 } else { 1 };
-    let digits: String = z.chars().filter(char::is_ascii_digit).collect();
-    let h: i16 = digits.get(..2)?.parse().ok()?;
-    let m: i16 = digits.get(2..4)?.parse().ok()?;
-    (h <= 14 && m < 60).then_some(Zone::Fixed(sign * (h * 60 + m)))
-}
-
-fn zone_offset(name: &str) -> Option<Zone> {
-    let fixed = |h: i16| Some(Zone::Fixed(h));
-    match name.to_ascii_lowercase().as_str() {
-        "utc" | "gmt" | "z" | "wet" => fixed(0),
-        "est" | "cdt" => fixed(-300),
-        "edt" => fixed(-240),
-        "cst" | "mdt" => fixed(-360),
-        "mst" | "pdt" => fixed(-420),
-        "pst" => fixed(-480),
-        "et" => Some(Zone::Us(-300)),
-        "ct" => Some(Zone::Us(-360)),
-        "mt" => Some(Zone::Us(-420)),
-        "pt" => Some(Zone::Us(-480)),
-        "bst" | "cet" | "west" => fixed(60),
-        "cest" | "eet" | "sast" => fixed(120),
-        "eest" | "msk" => fixed(180),
-        "ist" => fixed(330),
-        "hkt" | "sgt" | "awst" => fixed(480),
-        "jst" | "kst" => fixed(540),
-        "acst" => fixed(570),
-        "aest" => fixed(600),
-        "acdt" => fixed(630),
-        "aedt" => fixed(660),
-        "nzst" => fixed(720),
-        "nzdt" => fixed(780),
-        _ => None,
-    }
-}
-
 fn time_of(c: &regex::Captures<'_>) -> Option<Time> {
     let mut hour = num(c, 1)?;
     let minute = num(c, 2).unwrap_or(0);
     let second = num(c, 3).unwrap_or(0);
-    let ampm = c.get(4).or_else(|| c.get(5)).map(|m| m.as_str().to_ascii_lowercase());
+    let ampm = c
+        .get(4)
+        .or_else(|| c.get(5))
+        .map(|m| m.as_str().to_ascii_lowercase());
     if c.get(2).is_none() && ampm.is_none() {
         return None;
     }
@@ -250,7 +249,9 @@ fn time_of(c: &regex::Captures<'_>) -> Option<Time> {
         let m = num(c, 9).unwrap_or(0);
         let delta = (h * 60 + m) as i16;
         if h <= 14 && m < 60 {
-            offset = Some(Zone::Fixed(base + if sign.as_str() == "-" { -delta } else { delta }));
+            offset = Some(Zone::Fixed(
+                base + if sign.as_str() == "-" { -delta } else { delta },
+            ));
         }
     }
     Some(Time {
@@ -259,28 +260,6 @@ fn time_of(c: &regex::Captures<'_>) -> Option<Time> {
         second: second as u8,
         offset,
     })
-}
-
-/// Day of week, 0 = Sunday (Sakamoto).
-fn weekday(y: i32, m: u8, d: u8) -> i32 {
-    const T: [i32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
-    let y = if m < 3 { y - 1 } else { y };
-    (y + y / 4 - y / 100 + y / 400 + T[usize::from(m - 1)] + i32::from(d)).rem_euclid(7)
-}
-
-/// US daylight saving time (2007 rules): second Sunday of March to first
-/// Sunday of November.
-fn us_dst(y: i32, m: u8, d: u8) -> bool {
-    let nth_sunday = |month: u8, n: i32| {
-        let first = weekday(y, month, 1);
-        1 + (7 - first) % 7 + 7 * (n - 1)
-    };
-    match m {
-        4..=10 => true,
-        3 => i32::from(d) >= nth_sunday(3, 2),
-        11 => i32::from(d) < nth_sunday(11, 1),
-        _ => false,
-    }
 }
 
 fn page_time(date: (i32, u8, u8), t: Option<Time>) -> PageTime {
@@ -342,7 +321,8 @@ pub(crate) fn times_in(s: &str) -> Stamp {
 /// at most a few other words (`Published`, weekday names, an agency or
 /// site name). Running text that merely mentions a date is not one.
 pub(crate) fn timestamp_line(s: &str) -> Option<Stamp> {
-    if s.len() > 160 {
+    // Every date and time has a digit; a relative time says `ago`.
+    if s.len() > 160 || !(s.bytes().any(|b| b.is_ascii_digit()) || s.contains("ago")) {
         return None;
     }
     let (ev, spans) = events(s);
@@ -366,7 +346,13 @@ pub(crate) fn timestamp_line(s: &str) -> Option<Stamp> {
     }
     rest.push_str(&s[last.min(s.len())..]);
     let other = rest
-        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '|' | '-' | '—' | '–' | ':' | '(' | ')' | '/' | '•' | '·'))
+        .split(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    ',' | '|' | '-' | '—' | '–' | ':' | '(' | ')' | '/' | '•' | '·'
+                )
+        })
         .filter(|w| w.chars().any(char::is_alphanumeric) && !FILLER.is_match(w.trim_matches('.')))
         .count();
     let sentence = s.trim_end().ends_with('.') && !s.trim_end().ends_with("m.");
@@ -394,23 +380,49 @@ mod tests {
     #[test]
     fn common_formats() {
         let one = |s: &str| rfc(timestamp_line(s).expect(s).published);
-        assert_eq!(one("2008-01-03T10:05:00Z").as_deref(), Some("2008-01-03T10:05:00Z"));
-        assert_eq!(one("2019-11-18T23:03:00+05:30").as_deref(), Some("2019-11-18T23:03:00+05:30"));
+        assert_eq!(
+            one("2008-01-03T10:05:00Z").as_deref(),
+            Some("2008-01-03T10:05:00Z")
+        );
+        assert_eq!(
+            one("2019-11-18T23:03:00+05:30").as_deref(),
+            Some("2019-11-18T23:03:00+05:30")
+        );
         assert_eq!(one("Dec. 12, 2025").as_deref(), Some("2025-12-12T00:00:00"));
         assert_eq!(
             one("December 12, 2025 9:55 PM ET").as_deref(),
             Some("2025-12-12T21:55:00-05:00")
         );
-        assert_eq!(one("July 4, 2025 9:55 PM ET").as_deref(), Some("2025-07-04T21:55:00-04:00"));
-        assert_eq!(one("15:43 - 13th, Jan 2008").as_deref(), Some("2008-01-13T15:43:00"));
-        assert_eq!(one("January 08, 2008 12:00am").as_deref(), Some("2008-01-08T00:00:00"));
-        assert_eq!(one("Wednesday, January 09, 2008").as_deref(), Some("2008-01-09T00:00:00"));
-        assert_eq!(one("16 January 2008 –").as_deref(), Some("2008-01-16T00:00:00"));
-        assert_eq!(one("www.chinaview.cn 2007-11-24 16:23:08").as_deref(), Some("2007-11-24T16:23:08"));
         assert_eq!(
-            one("Last Modified: Sat Jan 05 2008 11:30 GMT+11").as_deref(),
-            None,
-            "month-day without year gives no published date"
+            one("July 4, 2025 9:55 PM ET").as_deref(),
+            Some("2025-07-04T21:55:00-04:00")
+        );
+        assert_eq!(
+            one("15:43 - 13th, Jan 2008").as_deref(),
+            Some("2008-01-13T15:43:00")
+        );
+        assert_eq!(
+            one("January 08, 2008 12:00am").as_deref(),
+            Some("2008-01-08T00:00:00")
+        );
+        assert_eq!(
+            one("Wednesday, January 09, 2008").as_deref(),
+            Some("2008-01-09T00:00:00")
+        );
+        assert_eq!(
+            one("16 January 2008 –").as_deref(),
+            Some("2008-01-16T00:00:00")
+        );
+        assert_eq!(
+            one("www.chinaview.cn 2007-11-24 16:23:08").as_deref(),
+            Some("2007-11-24T16:23:08")
+        );
+        let m = timestamp_line("Last Modified: Sat Jan 05 2008 11:30 GMT+11").expect("modified");
+        assert_eq!(m.published, None);
+        assert_eq!(rfc(m.updated).as_deref(), Some("2008-01-05T11:30:00+11:00"));
+        assert!(
+            timestamp_line("SALVADOR, Feb 26").is_none(),
+            "no year, no date"
         );
     }
 
@@ -432,14 +444,5 @@ mod tests {
         assert!(timestamp_line("On Jan. 3, 2008, the minister resigned after a vote.").is_none());
         assert!(timestamp_line("The meeting in Minsk, Belarus, Friday, Dec. 12, 2025, ended early without a deal being reached.").is_none());
         assert!(timestamp_line("Lukashenko won a seventh term").is_none());
-    }
-
-    #[test]
-    fn weekday_and_dst() {
-        assert_eq!(weekday(2025, 12, 12), 5);
-        assert!(us_dst(2025, 3, 9));
-        assert!(!us_dst(2025, 3, 8));
-        assert!(!us_dst(2025, 11, 2));
-        assert!(us_dst(2025, 11, 1));
     }
 }

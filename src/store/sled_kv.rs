@@ -27,7 +27,12 @@ impl SledKv {
             .mode(sled::Mode::HighThroughput)
             .open()
             .map_err(|e| match &e {
-                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                // sled 0.34 wraps the flock failure in an `Other` error
+                // whose text says so (config.rs, `try_lock`).
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("could not acquire lock") =>
+                {
                     Error::Locked {
                         path: path.to_path_buf(),
                     }
