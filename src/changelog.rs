@@ -73,6 +73,10 @@ pub struct BlockMatch {
     /// Containment of the smaller shingle set in the larger (fuzzy only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub containment: Option<f64>,
+    /// `true` when the two blocks state different numbers (a long block
+    /// revised with new figures; shorter ones never match then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numbers_differ: Option<bool>,
 }
 
 /// What changed between two versions of an article (block ids).

@@ -15,18 +15,31 @@
 //! - Deterministic: decisions depend only on the input order and stored
 //!   data, never on the clock (the clock only fills `at`/`received`).
 //! - If applying fails, the writer's in-memory state is left as it was, so
-//!   the same file can be retried.
+//!   the same file can be retried. The near-duplicate index is part of that
+//!   state: a file's new blocks are searched from the overlay while the
+//!   file is decided and enter the index only once its write set applied.
+//! - The index is rebuilt from the store in [`Committer::new`] (see
+//!   `commit::boot`), so a restart changes no decision.
+//!
+//! Block matching, candidates and the decision per story live in
+//! `commit::story`.
+
+mod boot;
+mod story;
+
+pub use boot::{RebuildStats, ReindexReport, SHAPE_META, reindex};
 
 use crate::changelog::{BlockMatch, Event, EventKind};
 use crate::config::DedupParams;
-use crate::dedup::{self, Candidate, Decision, MatchedBlock, Relation};
-use crate::model::{ArticleId, Block, BlockId, Hash32, Parsed, Rejection, Story};
-use crate::store::records::{
-    ArticleHead, ArticleVersion, BlockRecord, BlockRef, Counts, SourceRecord, SourceRef,
-};
+use crate::fingerprint::{Payload, Scratch, Shape};
+use crate::index::IndexStats;
+use crate::index::matcher::Matcher;
+use crate::model::{ArticleId, BlockId, Hash32, Parsed, Rejection};
+use crate::store::records::{ArticleHead, ArticleVersion, BlockRecord, Counts, SourceRecord};
 use crate::store::{self, Store, WriteSet};
+use rustc_hash::FxHashSet;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A block remembers at most this many of the articles holding it; beyond
@@ -85,15 +98,24 @@ pub struct Outcome {
 pub struct Committer {
     store: Arc<Store>,
     params: DedupParams,
+    shape: Shape,
     next_seq: u64,
     counts: Counts,
     clock: Box<dyn Fn() -> String + Send>,
+    /// The near-duplicate tier (in memory, rebuilt at start-up).
+    matcher: Matcher,
+    /// Learned boilerplate, for dropping it from article similarity
+    /// without a read per block (membership only, never iterated).
+    boilerplate: FxHashSet<BlockId>,
+    rebuild: RebuildStats,
+    scratch: Scratch,
 }
 
 impl std::fmt::Debug for Committer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Committer")
             .field("next_seq", &self.next_seq)
+            .field("index", &self.matcher.index.stats())
             .finish_non_exhaustive()
     }
 }
@@ -115,23 +137,64 @@ struct Overlay {
     versions: BTreeMap<(ArticleId, u32), ArticleVersion>,
     events: Vec<Event>,
     counts: Counts,
+    /// New fingerprinted blocks of this file, in order: searched directly
+    /// by later stories, indexed once the file applied.
+    pending: Vec<(BlockId, Payload)>,
+    /// Blocks learned as boilerplate by this file, with their word counts.
+    learned: BTreeMap<BlockId, u32>,
 }
 
 impl Committer {
-    /// A writer over `store`, continuing its change log.
+    /// A writer over `store`, continuing its change log. Checks that the
+    /// store's index parameters match `params` and rebuilds the in-memory
+    /// near-duplicate index from the stored payloads (one scan; the daemon
+    /// is not ready before this returns).
     ///
     /// # Errors
-    /// [`store::Error`] reading the last seq or the counts.
+    /// [`store::Error::Reindex`] when the store was indexed with other
+    /// parameters; other [`store::Error`]s reading the store.
     pub fn new(store: Arc<Store>, params: DedupParams) -> Result<Self, store::Error> {
         let next_seq = store.last_seq()? + 1;
         let counts = store.counts()?;
+        let booted = boot::boot(&store, &params, &counts)?;
+        tracing::info!(
+            blocks = booted.stats.records,
+            indexed = booted.stats.indexed,
+            postings = booted.stats.postings,
+            seconds = booted.stats.seconds,
+            records_per_s = booted.stats.records_per_s,
+            "near-duplicate index rebuilt"
+        );
         Ok(Committer {
+            shape: Shape::of(&params),
             store,
             params,
             next_seq,
             counts,
             clock: Box::new(now_rfc3339),
+            matcher: Matcher::new(booted.index),
+            boilerplate: booted.boilerplate,
+            rebuild: booted.stats,
+            scratch: Scratch::default(),
         })
+    }
+
+    /// How the index was rebuilt at start-up (records scanned, seconds).
+    #[must_use]
+    pub fn rebuild_stats(&self) -> RebuildStats {
+        self.rebuild
+    }
+
+    /// The index's current sizes.
+    #[must_use]
+    pub fn index_stats(&self) -> IndexStats {
+        self.matcher.index.stats()
+    }
+
+    /// The dedup parameters in force.
+    #[must_use]
+    pub fn params(&self) -> &DedupParams {
+        &self.params
     }
 
     /// Replaces the clock (tests use a fixed one).
@@ -222,8 +285,12 @@ impl Committer {
             Ok(parsed) => match prior.filter(|p| !p.articles.is_empty()) {
                 Some(p) => self.unchanged(&input.file, &input.blake3, &p, &at, &mut seq, &mut ov),
                 None => {
-                    let articles =
-                        self.ingest(&input.file, &input.blake3, &parsed, &at, &mut seq, &mut ov)?;
+                    let ctx = story::FileCtx {
+                        file: &input.file,
+                        blake3: &input.blake3,
+                        at: &at,
+                    };
+                    let articles = self.ingest(&ctx, &parsed, &mut seq, &mut ov)?;
                     let rec = SourceRecord {
                         file: input.file.clone(),
                         received: at.clone(),
@@ -260,13 +327,43 @@ impl Committer {
         for e in &ov.events {
             w.put_change(e.seq, e.to_json());
         }
+        self.index_writes(&ov, &mut w)?;
         if !ov.events.is_empty() || !w.is_empty() {
             w.put_counts(&ov.counts);
         }
         self.store.apply(w)?;
         self.next_seq = seq;
         self.counts = ov.counts;
+        for (id, p) in &ov.pending {
+            self.matcher.index.insert(*id, p.fingerprints());
+        }
+        self.boilerplate.extend(ov.learned.keys().copied());
         Ok((outcome, ov.events))
+    }
+
+    /// The `x` payloads of a file: new fingerprinted blocks, and the
+    /// boilerplate flag of blocks learned as boilerplate.
+    fn index_writes(&self, ov: &Overlay, w: &mut WriteSet) -> Result<(), store::Error> {
+        for (id, p) in &ov.pending {
+            let mut p = p.clone();
+            p.set_boilerplate(ov.learned.contains_key(id));
+            w.put_index(id, p.into_bytes());
+        }
+        for (id, words) in &ov.learned {
+            if ov.pending.iter().any(|(p, _)| p == id) {
+                continue;
+            }
+            let mut p = match self.store.index_payload(id)? {
+                Some(bytes) => Payload::from_bytes(bytes).map_err(|e| store::Error::Corrupt {
+                    prefix: 'x',
+                    message: e.to_string(),
+                })?,
+                None => Payload::bare(*words),
+            };
+            p.set_boilerplate(true);
+            w.put_index(id, p.into_bytes());
+        }
+        Ok(())
     }
 
     fn unchanged(
@@ -309,262 +406,5 @@ impl Committer {
                 })
                 .collect(),
         }
-    }
-
-    fn block_rec(&self, ov: &Overlay, id: &BlockId) -> Result<Option<BlockRecord>, store::Error> {
-        match ov.blocks.get(id) {
-            Some(b) => Ok(Some(b.clone())),
-            None => self.store.block(id),
-        }
-    }
-
-    fn head(&self, ov: &Overlay, id: &ArticleId) -> Result<Option<ArticleHead>, store::Error> {
-        match ov.heads.get(id) {
-            Some(h) => Ok(Some(h.clone())),
-            None => self.store.head(id),
-        }
-    }
-
-    fn version(
-        &self,
-        ov: &Overlay,
-        id: &ArticleId,
-        v: u32,
-    ) -> Result<Option<ArticleVersion>, store::Error> {
-        match ov.versions.get(&(*id, v)) {
-            Some(x) => Ok(Some(x.clone())),
-            None => self.store.version(id, v),
-        }
-    }
-
-    /// Matches one content block against stored blocks. Exact tier only:
-    /// the same match key is the same block.
-    fn match_block(
-        &self,
-        ov: &Overlay,
-        id: BlockId,
-        _block: &Block,
-    ) -> Result<(MatchedBlock, Option<BlockRecord>), store::Error> {
-        let rec = self.block_rec(ov, &id)?;
-        let m = match &rec {
-            Some(_) => MatchedBlock {
-                id,
-                relation: Relation::Exact,
-                matched: Some(id),
-            },
-            None => MatchedBlock {
-                id,
-                relation: Relation::New,
-                matched: None,
-            },
-        };
-        Ok((m, rec))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn ingest(
-        &self,
-        file: &str,
-        blake3: &Hash32,
-        parsed: &Parsed,
-        at: &str,
-        seq: &mut u64,
-        ov: &mut Overlay,
-    ) -> Result<Vec<ArticleOutcome>, store::Error> {
-        let mut out = Vec::with_capacity(parsed.stories.len());
-        for (i, story) in parsed.stories.iter().enumerate() {
-            out.push(self.story(file, blake3, i, story, at, seq, ov)?);
-        }
-        Ok(out)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn story(
-        &self,
-        file: &str,
-        blake3: &Hash32,
-        index: usize,
-        story: &Story,
-        at: &str,
-        seq: &mut u64,
-        ov: &mut Overlay,
-    ) -> Result<ArticleOutcome, store::Error> {
-        let this_seq = *seq;
-        // 1. Match every content block; drop learned boilerplate.
-        let mut content: Vec<(&Block, MatchedBlock, Option<BlockRecord>)> = Vec::new();
-        let mut report = Vec::new();
-        let mut seen = BTreeSet::new();
-        for b in story.body() {
-            let id = BlockId::of_key(&b.key);
-            if !seen.insert(id) {
-                continue;
-            }
-            let (m, rec) = self.match_block(ov, id, b)?;
-            if rec.as_ref().is_some_and(|r| r.boilerplate) {
-                ov.counts.boilerplate_seen += 1;
-                report.push(block_match(b, &m, "boilerplate"));
-                continue;
-            }
-            report.push(block_match(b, &m, m.relation.as_str()));
-            content.push((b, m, rec));
-        }
-        // 2. Candidate articles: those holding a matched block, in id order.
-        let mut cand_ids = BTreeSet::new();
-        for (_, m, rec) in &content {
-            if let Some(r) = rec {
-                cand_ids.extend(r.articles.iter().copied());
-            }
-            if let Some(mid) = m.matched.filter(|mid| *mid != m.id)
-                && let Some(r) = self.block_rec(ov, &mid)?
-            {
-                cand_ids.extend(r.articles.iter().copied());
-            }
-        }
-        let mut candidates = Vec::with_capacity(cand_ids.len());
-        for aid in cand_ids {
-            if let Some(h) = self.head(ov, &aid)?
-                && let Some(v) = self.version(ov, &aid, h.version)?
-            {
-                candidates.push(Candidate {
-                    id: aid,
-                    version: h.version,
-                    blocks: v.blocks.iter().map(|b| b.id).collect(),
-                });
-            }
-        }
-        let matched: Vec<MatchedBlock> = content.iter().map(|(_, m, _)| m.clone()).collect();
-        let decision = dedup::decide(&matched, &candidates, &self.params);
-        let src = SourceRef {
-            file: file.to_string(),
-            blake3: *blake3,
-            received: at.to_string(),
-            story: u32::try_from(index).unwrap_or(u32::MAX),
-        };
-        // 3. Apply the decision to the overlay.
-        let (kind, aid, version, score, diff) = match decision {
-            Decision::Create => {
-                let aid = ArticleId::derive(blake3, index);
-                let head = ArticleHead {
-                    id: aid,
-                    version: 1,
-                    sources: vec![src],
-                    created_seq: this_seq,
-                    last_seq: this_seq,
-                };
-                ov.versions
-                    .insert((aid, 1), new_version(1, story, &content, this_seq));
-                ov.heads.insert(aid, head);
-                ov.counts.articles += 1;
-                ov.counts.versions += 1;
-                (EventKind::Created, aid, 1, None, None)
-            }
-            Decision::Duplicate { of, score } => {
-                let mut head = self
-                    .head(ov, &of)?
-                    .expect("BUG: a candidate article always has a head");
-                head.sources.push(src);
-                head.last_seq = this_seq;
-                let v = head.version;
-                ov.heads.insert(of, head);
-                (EventKind::Duplicate, of, v, Some(score), None)
-            }
-            Decision::Update { of, score, diff } => {
-                let mut head = self
-                    .head(ov, &of)?
-                    .expect("BUG: a candidate article always has a head");
-                head.version += 1;
-                head.sources.push(src);
-                head.last_seq = this_seq;
-                let v = head.version;
-                ov.versions
-                    .insert((of, v), new_version(v, story, &content, this_seq));
-                ov.heads.insert(of, head);
-                ov.counts.versions += 1;
-                (EventKind::Updated, of, v, Some(score), Some(diff))
-            }
-        };
-        // 4. Block records: count this file and this article.
-        for (b, m, rec) in content {
-            let mut r = rec.unwrap_or_else(|| {
-                ov.counts.blocks += 1;
-                BlockRecord {
-                    kind: b.kind,
-                    text: b.text.clone(),
-                    first_seq: this_seq,
-                    sources: 0,
-                    articles: vec![],
-                    articles_total: 0,
-                    boilerplate: false,
-                }
-            });
-            if !ov.blocks.contains_key(&m.id) || r.sources == 0 {
-                r.sources += 1;
-            }
-            if !r.articles.contains(&aid) {
-                r.articles_total += 1;
-                if r.articles.len() < MAX_ARTICLES_PER_BLOCK {
-                    r.articles.push(aid);
-                }
-            }
-            if !r.boilerplate && r.articles_total >= self.params.boilerplate_min_articles {
-                r.boilerplate = true;
-                ov.counts.boilerplate_learned += 1;
-            }
-            ov.blocks.insert(m.id, r);
-        }
-        let mut e = Event::new(this_seq, at, kind);
-        e.article = Some(aid.to_hex());
-        e.version = Some(version);
-        e.file = Some(file.to_string());
-        e.blake3 = Some(blake3.to_hex());
-        e.story = Some(u32::try_from(index).unwrap_or(u32::MAX));
-        e.score = score;
-        e.diff = diff;
-        e.blocks = Some(report.clone());
-        ov.events.push(e);
-        *seq += 1;
-        Ok(ArticleOutcome {
-            id: aid.to_hex(),
-            version,
-            change: kind.change_name(),
-            seq: this_seq,
-            blocks: report,
-        })
-    }
-}
-
-fn block_match(b: &Block, m: &MatchedBlock, relation: &str) -> BlockMatch {
-    BlockMatch {
-        block: m.id.to_hex(),
-        kind: b.kind.as_str().into(),
-        relation: relation.into(),
-        matched: m.matched.map(|x| x.to_hex()),
-        jaccard: None,
-        containment: None,
-    }
-}
-
-fn new_version(
-    version: u32,
-    story: &Story,
-    content: &[(&Block, MatchedBlock, Option<BlockRecord>)],
-    seq: u64,
-) -> ArticleVersion {
-    ArticleVersion {
-        version,
-        title: story.title.clone(),
-        title_inferred: story.title_inferred,
-        published: story.published.map(|t| t.to_rfc3339()),
-        updated: story.updated.map(|t| t.to_rfc3339()),
-        dateline: story.dateline.clone(),
-        byline: story.byline.clone(),
-        blocks: content
-            .iter()
-            .map(|(b, m, _)| BlockRef {
-                id: m.id,
-                kind: b.kind,
-            })
-            .collect(),
-        seq,
     }
 }

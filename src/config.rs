@@ -127,9 +127,16 @@ struct RawDedup {
     revision_jaccard: f64,
     containment: f64,
     min_containment_shingles: usize,
+    quote_max_share: f64,
+    numbers_min_words: usize,
+    max_postings: usize,
+    max_verify: usize,
     article_duplicate: f64,
     article_update: f64,
+    article_update_same_title: f64,
+    article_min_evidence_words: usize,
     boilerplate_min_articles: u32,
+    boilerplate_min_articles_long: u32,
 }
 
 impl Default for RawDedup {
@@ -142,9 +149,16 @@ impl Default for RawDedup {
             revision_jaccard: d.revision_jaccard,
             containment: d.containment,
             min_containment_shingles: d.min_containment_shingles,
+            quote_max_share: d.quote_max_share,
+            numbers_min_words: d.numbers_min_words,
+            max_postings: d.max_postings,
+            max_verify: d.max_verify,
             article_duplicate: d.article_duplicate,
             article_update: d.article_update,
+            article_update_same_title: d.article_update_same_title,
+            article_min_evidence_words: d.article_min_evidence_words,
             boilerplate_min_articles: d.boilerplate_min_articles,
+            boilerplate_min_articles_long: d.boilerplate_min_articles_long,
         }
     }
 }
@@ -240,15 +254,37 @@ pub struct DedupParams {
     pub containment: f64,
     /// The smaller side needs at least this many shingles for containment.
     pub min_containment_shingles: usize,
-    /// Share of a story's content blocks already in one article (in its
-    /// current version) at or above which the story is a duplicate of it.
+    /// A contained block smaller than this share of its container is a
+    /// quote (`contained`), not an older copy (`truncation`).
+    pub quote_max_share: f64,
+    /// Blocks that conflict on numbers (each states a number the other
+    /// lacks) never fuzzy-match when the smaller has fewer words than this;
+    /// longer ones can only be revisions.
+    pub numbers_min_words: usize,
+    /// Fingerprints held by more blocks than this are skipped when looking
+    /// for candidates (too common to discriminate).
+    pub max_postings: usize,
+    /// At most this many candidates (most shared fingerprints first) are
+    /// verified per block.
+    pub max_verify: usize,
+    /// Share of a story's content (by words) already in one article, with
+    /// nothing revised, at or above which the story is a duplicate of it.
     pub article_duplicate: f64,
-    /// Share of a story's content blocks matching one article at or above
-    /// which the story is a new version of it.
+    /// Share of a story's content (or of the article's) linked to one
+    /// article at or above which the story is a new version of it.
     pub article_update: f64,
-    /// A block seen in at least this many distinct articles becomes known
-    /// boilerplate.
+    /// The same for a story under the article's own title (a re-edit keeps
+    /// its headline; a rewrite elsewhere rarely does).
+    pub article_update_same_title: f64,
+    /// An update needs linked long blocks of at least this many words, or
+    /// the same title (weak links between tiny stories are templates).
+    pub article_min_evidence_words: usize,
+    /// A short block (fewer than `min_fuzzy_words` words) seen in at least
+    /// this many distinct articles becomes known boilerplate.
     pub boilerplate_min_articles: u32,
+    /// The same for longer blocks, which are more often a stock paragraph
+    /// (content) than chrome.
+    pub boilerplate_min_articles_long: u32,
 }
 
 impl Default for DedupParams {
@@ -260,9 +296,16 @@ impl Default for DedupParams {
             revision_jaccard: 0.6,
             containment: 0.9,
             min_containment_shingles: 8,
+            quote_max_share: 0.5,
+            numbers_min_words: 40,
+            max_postings: 1000,
+            max_verify: 16,
             article_duplicate: 0.9,
             article_update: 0.5,
+            article_update_same_title: 0.35,
+            article_min_evidence_words: 20,
             boilerplate_min_articles: 5,
+            boilerplate_min_articles_long: 20,
         }
     }
 }
@@ -490,11 +533,26 @@ impl RawDedup {
                 "must be at least dedup.shingle_words",
             ));
         }
-        if self.boilerplate_min_articles < 2 {
-            return Err(invalid(
+        let cap = crate::commit::MAX_ARTICLES_PER_BLOCK as u32;
+        for (key, v) in [
+            (
                 "dedup.boilerplate_min_articles",
-                "must be at least 2",
-            ));
+                self.boilerplate_min_articles,
+            ),
+            (
+                "dedup.boilerplate_min_articles_long",
+                self.boilerplate_min_articles_long,
+            ),
+        ] {
+            if !(2..=cap).contains(&v) {
+                return Err(invalid(key, format!("must be 2 to {cap}")));
+            }
+        }
+        if self.max_postings == 0 {
+            return Err(invalid("dedup.max_postings", "must be at least 1"));
+        }
+        if self.max_verify == 0 {
+            return Err(invalid("dedup.max_verify", "must be at least 1"));
         }
         let p = DedupParams {
             shingle_words: self.shingle_words,
@@ -503,9 +561,19 @@ impl RawDedup {
             revision_jaccard: share("dedup.revision_jaccard", self.revision_jaccard)?,
             containment: share("dedup.containment", self.containment)?,
             min_containment_shingles: self.min_containment_shingles,
+            quote_max_share: share("dedup.quote_max_share", self.quote_max_share)?,
+            numbers_min_words: self.numbers_min_words,
+            max_postings: self.max_postings,
+            max_verify: self.max_verify,
             article_duplicate: share("dedup.article_duplicate", self.article_duplicate)?,
             article_update: share("dedup.article_update", self.article_update)?,
+            article_update_same_title: share(
+                "dedup.article_update_same_title",
+                self.article_update_same_title,
+            )?,
+            article_min_evidence_words: self.article_min_evidence_words,
             boilerplate_min_articles: self.boilerplate_min_articles,
+            boilerplate_min_articles_long: self.boilerplate_min_articles_long,
         };
         if p.article_update > p.article_duplicate {
             return Err(invalid(

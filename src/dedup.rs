@@ -2,6 +2,42 @@
 //! article, or a duplicate of one? Pure and deterministic: the same story
 //! and candidates always give the same decision (candidates are ranked by
 //! score, then by article id; no hash-map order, no clock).
+//!
+//! Each story block takes a *role* against a candidate article:
+//! - `same`: the block is in the current version, or is a truncation of /
+//!   quote from one of its blocks (adds nothing);
+//! - `old`: the block (or what it matched) is in an *earlier* version only:
+//!   an older copy arriving late, never a reason to roll back;
+//! - `revised`: a revision or extension of a current block;
+//! - `added`: nothing in the article.
+//!
+//! Shares are weighted by words, so a stray one-line promo does not
+//! outweigh a paragraph. With `total` the story's words:
+//! - **duplicate** when nothing is revised, no long block (`min_fuzzy_words`
+//!   words or more) new to the store is added, and `same + old ≥ article_duplicate × total`
+//!   (short lines a site adds, such as a credit or a promo, are tolerated
+//!   up to that share);
+//! - **update** when the story is anchored in the article and either the
+//!   story's linked share or the article's linked share reaches
+//!   `article_update` (an update can double a short article), or
+//!   `article_update_same_title` under the article's own title (a re-edit
+//!   that re-paragraphs half the text keeps its headline; another outlet's
+//!   rewrite around the same wire paragraphs does not);
+//! - **create** otherwise.
+//!
+//! *Anchored* means at least `max(1, min(2, long blocks in the article))`
+//! *long* story blocks (`min_fuzzy_words` words or more) are `same`, `old`
+//! or a revision whose numbers agree (a pull quote is no anchor). So two
+//! stories that share only one stock paragraph stay apart; templated wire
+//! notices, which share short lines (`Pay March 31`) and differ in the
+//! rest, never update each other (and are duplicates only under the same
+//! title); a one-paragraph brief later expanded into a full story still
+//! updates. An update also needs *evidence*: anchors of at least
+//! `article_min_evidence_words` words in all, or the same title (two fund
+//! notices can share a whole 15-word line and differ only in the fund's
+//! name). A *minor* near-duplicate (a word run into a paragraph's end), and
+//! one whose new words the article holds in its other blocks (paragraphs
+//! split or run together differently), count as `same`.
 
 use crate::changelog::VersionDiff;
 use crate::config::DedupParams;
@@ -59,6 +95,22 @@ pub struct MatchedBlock {
     pub relation: Relation,
     /// The stored block it matched (equal to `id` for `Exact`).
     pub matched: Option<BlockId>,
+    /// Its weight: words in its match key (at least 1).
+    pub weight: u32,
+    /// A revision whose numbers conflict with the matched block's.
+    pub numbers_differ: bool,
+    /// A near-duplicate that only adds a word or two and loses nothing
+    /// (see `fingerprint::verify::Verdict::minor`): it adds nothing.
+    pub minor: bool,
+}
+
+/// One block of a candidate's current version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CandidateBlock {
+    /// The block.
+    pub id: BlockId,
+    /// Words in its match key (at least 1).
+    pub weight: u32,
 }
 
 /// An existing article the story's blocks point to, in its current version.
@@ -68,8 +120,26 @@ pub struct Candidate {
     pub id: ArticleId,
     /// Its current version.
     pub version: u32,
-    /// Its current content blocks in order.
-    pub blocks: Vec<BlockId>,
+    /// Its current content blocks in order, known boilerplate left out.
+    pub blocks: Vec<CandidateBlock>,
+    /// Blocks of its earlier versions that the current one lacks, sorted.
+    pub history: Vec<BlockId>,
+    /// The match key of its current title.
+    pub title: Option<String>,
+    /// Story blocks near-matched to one of its blocks whose new shingles
+    /// its *other* blocks already hold (the same text paragraphed
+    /// differently), sorted: they add nothing.
+    pub covered: Vec<BlockId>,
+}
+
+impl Candidate {
+    fn has(&self, id: &BlockId) -> bool {
+        self.blocks.iter().any(|b| b.id == *id)
+    }
+
+    fn had(&self, id: &BlockId) -> bool {
+        self.history.binary_search(id).is_ok()
+    }
 }
 
 /// The verdict on one story.
@@ -77,207 +147,228 @@ pub struct Candidate {
 pub enum Decision {
     /// A new canonical article.
     Create,
-    /// Already contained in `of`'s current version.
+    /// Already contained in `of`'s current version (or its history).
     Duplicate {
         /// The article.
         of: ArticleId,
-        /// Share of the story's blocks found in it.
+        /// Share of the story's words found in it.
         score: f64,
     },
     /// A new version of `of`.
     Update {
         /// The article.
         of: ArticleId,
-        /// Share of the story's blocks found in it.
+        /// Share of the story's words linked to it.
         score: f64,
         /// What changed.
         diff: VersionDiff,
     },
 }
 
-/// How much of the story one candidate covers.
-struct Cover {
-    /// Story blocks matched to one of the candidate's blocks.
-    matched: usize,
-    /// Story blocks matched and adding nothing.
-    contained: usize,
-    /// Candidate blocks matched by some story block.
-    candidate_matched: usize,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Same,
+    Old,
+    Revised,
+    Added,
 }
 
-fn cover(story: &[MatchedBlock], c: &Candidate) -> Cover {
-    let has = |id: &BlockId| c.blocks.contains(id);
-    let mut matched = 0;
-    let mut contained = 0;
-    for b in story {
-        let hit = b.matched.as_ref().is_some_and(has) || has(&b.id);
-        if hit {
-            matched += 1;
-            if b.relation.adds_nothing() || has(&b.id) {
-                contained += 1;
-            }
-        }
+fn role(b: &MatchedBlock, c: &Candidate) -> Role {
+    if c.has(&b.id) {
+        return Role::Same;
     }
-    let candidate_matched = c
-        .blocks
-        .iter()
-        .filter(|cb| {
-            story
-                .iter()
-                .any(|b| b.id == **cb || b.matched == Some(**cb))
-        })
-        .count();
-    Cover {
-        matched,
-        contained,
-        candidate_matched,
+    if c.had(&b.id) {
+        return Role::Old;
     }
+    match b.matched {
+        Some(m) if c.has(&m) && (b.relation.adds_nothing() || b.minor) => Role::Same,
+        Some(m) if c.has(&m) && c.covered.binary_search(&b.id).is_ok() => Role::Same,
+        Some(m) if c.has(&m) => Role::Revised,
+        Some(m) if c.had(&m) => Role::Old,
+        _ => Role::Added,
+    }
+}
+
+/// How a story measures against one candidate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Score {
+    /// Share of the story's words that add nothing (`same` + `old`).
+    contained: f64,
+    /// Share of the story's words linked to the article.
+    cover: f64,
+    /// Share of the article's words linked from the story.
+    back: f64,
+    revised: bool,
+    /// A long story block (`min_fuzzy_words` words or more) is `added` and
+    /// new to the store: real new content, so never a duplicate.
+    added_long: bool,
+    /// Long story blocks (`min_fuzzy_words` or more) that are `same`,
+    /// `old`, or revisions whose numbers agree.
+    anchors: usize,
+    /// Words of those anchors.
+    evidence: u64,
+    /// Long blocks in the article.
+    long: usize,
 }
 
 #[allow(clippy::cast_precision_loss)]
-fn ratio(a: usize, b: usize) -> f64 {
+fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
+impl Score {
+    /// Nothing revised, no long block added, and the short lines added
+    /// stay under `1 - article_duplicate` of the story.
+    fn adds_nothing(&self, p: &DedupParams) -> bool {
+        !self.revised && !self.added_long && self.contained >= p.article_duplicate
+    }
+}
+
+fn score(story: &[MatchedBlock], c: &Candidate, long: u32) -> Score {
+    let (mut total, mut nothing, mut linked) = (0u64, 0u64, 0u64);
+    let (mut revised, mut added_long, mut anchors, mut evidence) = (false, false, 0, 0);
+    for b in story {
+        let w = u64::from(b.weight.max(1));
+        // a pull quote links a story to an article only loosely
+        let anchor = b.weight >= long && b.relation != Relation::Contained;
+        total += w;
+        match role(b, c) {
+            Role::Same | Role::Old => {
+                nothing += w;
+                linked += w;
+            }
+            Role::Revised => {
+                linked += w;
+                revised = true;
+                if b.numbers_differ {
+                    continue;
+                }
+            }
+            Role::Added => {
+                // a long block seen in other articles (a site's promo line,
+                // a stock paragraph) is not this story's new content
+                added_long |= anchor && b.relation == Relation::New;
+                continue;
+            }
+        }
+        if anchor {
+            anchors += 1;
+            evidence += w;
+        }
+    }
+    let c_total: u64 = c.blocks.iter().map(|b| u64::from(b.weight.max(1))).sum();
+    // an article block counts as linked for as much of it as the linking
+    // story block can cover (a quote covers only a part of its paragraph)
+    let c_linked: u64 = c
+        .blocks
+        .iter()
+        .filter_map(|cb| {
+            story
+                .iter()
+                .filter(|b| b.id == cb.id || b.matched == Some(cb.id))
+                .map(|b| b.weight.min(cb.weight).max(1))
+                .max()
+        })
+        .map(u64::from)
+        .sum();
+    Score {
+        contained: ratio(nothing, total),
+        cover: ratio(linked, total),
+        back: ratio(c_linked, c_total),
+        revised,
+        added_long,
+        anchors,
+        evidence,
+        long: c.blocks.iter().filter(|b| b.weight >= long).count(),
+    }
+}
+
 /// Decides what a story is, given the candidate articles its blocks point
-/// to.
+/// to. `title` is the match key of the story's title.
 #[must_use]
-pub fn decide(story: &[MatchedBlock], candidates: &[Candidate], p: &DedupParams) -> Decision {
+pub fn decide(
+    story: &[MatchedBlock],
+    title: Option<&str>,
+    candidates: &[Candidate],
+    p: &DedupParams,
+) -> Decision {
     if story.is_empty() {
         return Decision::Create;
     }
-    let mut best: Option<(f64, f64, &Candidate, Cover)> = None;
-    for c in candidates {
-        let cv = cover(story, c);
-        let score = ratio(cv.matched, story.len());
-        let back = ratio(cv.candidate_matched, c.blocks.len());
-        let key = score.max(back);
+    let long = u32::try_from(p.min_fuzzy_words).unwrap_or(u32::MAX);
+    let mut best: Option<(f64, &Candidate, Score)> = None;
+    for c in candidates.iter().filter(|c| !c.blocks.is_empty()) {
+        let s = score(story, c, long);
+        // Short blocks (`Pay March 31`) are shared by unrelated notices:
+        // a story linked only through them is a duplicate only under the
+        // same title, and never an update.
+        let same_title = title.is_some() && title == c.title.as_deref();
+        let duplicate = s.adds_nothing(p) && (s.anchors >= 1 || same_title);
+        // an article with two long blocks or more needs two anchors: a
+        // story holding one of its paragraphs is no new version of it
+        let need = 2.min(s.long).max(1);
+        let evidence = s.evidence >= p.article_min_evidence_words as u64 || same_title;
+        // held by a single anchor, an update must keep (nearly) all of the
+        // article: a brief expanded, not two notes sharing one paragraph
+        let kept = need > 1 || s.back >= p.article_duplicate;
+        let bar = if same_title {
+            p.article_update_same_title
+        } else {
+            p.article_update
+        };
+        let update = s.anchors >= need && evidence && kept && s.cover.max(s.back) >= bar;
+        if !(duplicate || update) {
+            continue;
+        }
+        let rank = s.cover + s.back;
         let better = match &best {
             None => true,
-            Some((bk, _, bc, _)) => key > *bk || (key == *bk && c.id < bc.id),
+            Some((r, bc, _)) => rank > *r || (rank == *r && c.id < bc.id),
         };
         if better {
-            best = Some((key, score, c, cv));
+            best = Some((rank, c, s));
         }
     }
-    let Some((key, score, c, cv)) = best else {
+    let Some((_, c, s)) = best else {
         return Decision::Create;
     };
-    let contained = ratio(cv.contained, story.len());
-    if contained >= p.article_duplicate {
-        return Decision::Duplicate { of: c.id, score };
-    }
-    if key >= p.article_update {
-        return Decision::Update {
+    if s.adds_nothing(p) {
+        return Decision::Duplicate {
             of: c.id,
-            score,
-            diff: diff(story, &c.blocks),
+            score: s.contained,
         };
     }
-    Decision::Create
+    Decision::Update {
+        of: c.id,
+        score: s.cover,
+        diff: diff(story, &c.blocks),
+    }
 }
 
 /// What a story changes relative to an article's current blocks.
 #[must_use]
-pub fn diff(story: &[MatchedBlock], old: &[BlockId]) -> VersionDiff {
+pub fn diff(story: &[MatchedBlock], old: &[CandidateBlock]) -> VersionDiff {
+    let has = |id: &BlockId| old.iter().any(|o| o.id == *id);
     let mut d = VersionDiff::default();
     for b in story {
-        if old.contains(&b.id) {
+        if has(&b.id) {
             continue;
         }
         match b.matched {
-            Some(m) if old.contains(&m) => d.revised.push([m.to_hex(), b.id.to_hex()]),
+            Some(m) if has(&m) => d.revised.push([m.to_hex(), b.id.to_hex()]),
             _ => d.added.push(b.id.to_hex()),
         }
     }
     for o in old {
-        if !story.iter().any(|b| b.id == *o || b.matched == Some(*o)) {
-            d.removed.push(o.to_hex());
+        if !story
+            .iter()
+            .any(|b| b.id == o.id || b.matched == Some(o.id))
+        {
+            d.removed.push(o.id.to_hex());
         }
     }
     d
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn id(n: u8) -> BlockId {
-        BlockId([n; 16])
-    }
-
-    fn exact(n: u8) -> MatchedBlock {
-        MatchedBlock {
-            id: id(n),
-            relation: Relation::Exact,
-            matched: Some(id(n)),
-        }
-    }
-
-    fn new(n: u8) -> MatchedBlock {
-        MatchedBlock {
-            id: id(n),
-            relation: Relation::New,
-            matched: None,
-        }
-    }
-
-    fn article(a: u8, blocks: &[u8]) -> Candidate {
-        Candidate {
-            id: ArticleId([a; 8]),
-            version: 1,
-            blocks: blocks.iter().map(|n| id(*n)).collect(),
-        }
-    }
-
-    #[test]
-    fn a_story_with_no_candidates_is_created() {
-        let p = DedupParams::default();
-        assert_eq!(decide(&[new(1), new(2)], &[], &p), Decision::Create);
-    }
-
-    #[test]
-    fn the_same_blocks_again_are_a_duplicate() {
-        let p = DedupParams::default();
-        let d = decide(&[exact(1), exact(2)], &[article(9, &[1, 2])], &p);
-        assert!(matches!(d, Decision::Duplicate { of, .. } if of == ArticleId([9; 8])));
-    }
-
-    #[test]
-    fn an_older_shorter_copy_is_a_duplicate_not_a_rollback() {
-        let p = DedupParams::default();
-        let d = decide(&[exact(1), exact(2)], &[article(9, &[1, 2, 3, 4])], &p);
-        assert!(matches!(d, Decision::Duplicate { .. }), "{d:?}");
-    }
-
-    #[test]
-    fn added_paragraphs_make_an_update_with_a_diff() {
-        let p = DedupParams::default();
-        let d = decide(&[exact(1), exact(2), new(3)], &[article(9, &[1, 2])], &p);
-        match d {
-            Decision::Update { diff, .. } => {
-                assert_eq!(diff.added, vec![id(3).to_hex()]);
-                assert!(diff.removed.is_empty());
-            }
-            other => panic!("expected update, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn sharing_one_stock_paragraph_keeps_stories_apart() {
-        let p = DedupParams::default();
-        let d = decide(
-            &[exact(1), new(2), new(3), new(4)],
-            &[article(9, &[1, 5, 6, 7])],
-            &p,
-        );
-        assert_eq!(d, Decision::Create);
-    }
-
-    #[test]
-    fn ties_break_on_the_smaller_article_id() {
-        let p = DedupParams::default();
-        let d = decide(&[exact(1)], &[article(8, &[1]), article(3, &[1])], &p);
-        assert!(matches!(d, Decision::Duplicate { of, .. } if of == ArticleId([3; 8])));
-    }
-}
+mod tests;

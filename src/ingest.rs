@@ -18,13 +18,21 @@ pub fn analyze(bytes: &[u8]) -> Result<Parsed, Rejection> {
 }
 
 /// Decode and normalize one dropped file, choosing the reader by the file
-/// name's extension. Plain text only so far.
+/// name's extension (plain text for anything not claimed by `formats`).
+/// Pure.
 ///
 /// # Errors
 /// The [`Rejection`] of the stage that refused the bytes.
 pub fn analyze_file(name: &str, bytes: &[u8]) -> Result<Parsed, Rejection> {
-    let _ = name;
-    analyze(bytes)
+    let analysis = crate::formats::analyze(name, bytes)?;
+    let mut parsed = analysis.parsed;
+    // Provenance rides on each story so that the writer can record it on
+    // the story's source without a second channel.
+    for (story, p) in parsed.stories.iter_mut().zip(analysis.provenance) {
+        story.url = p.url;
+        story.site = p.site;
+    }
+    Ok(parsed)
 }
 
 /// The name a file is known by: its last path component, lossily UTF-8.

@@ -3,9 +3,10 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use shingled::api::client;
 use shingled::config::Config;
-use shingled::store::Store;
-use shingled::{commit, ingest, views};
+use shingled::store::{self, Store};
+use shingled::{commit, daemon, explain, ingest, views};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,6 +15,8 @@ use std::sync::Arc;
 /// Exit status for configuration errors (sysexits EX_CONFIG); the systemd
 /// unit sets `RestartPreventExitStatus=78` so a bad config never restart-loops.
 const EX_CONFIG: u8 = 78;
+/// Exit status of `check` when the store is damaged (the report says how).
+const EX_DAMAGED: u8 = 3;
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +35,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the daemon: watch the drop folder, ingest every file that lands
+    /// there, archive or quarantine it, serve the local API. Stops on
+    /// SIGTERM/SIGINT; SIGHUP reloads the config.
+    Run {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
     /// Run the pipeline on files in place (they are not moved) and print one
     /// JSON line per file: {file, blake3, outcome, reason, articles[]}.
     Ingest {
@@ -63,6 +74,10 @@ enum Command {
         /// Only events with a seq greater than this.
         #[arg(long, default_value_t = 0)]
         since: u64,
+        /// Keep streaming new events as the running daemon commits them
+        /// (needs a running daemon).
+        #[arg(long, short)]
+        follow: bool,
     },
     /// Print one article as readable text.
     Show {
@@ -82,6 +97,48 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// Explain an article: why it holds each block (relation, matched
+    /// block, scores, first seen where), which sources fed it, its versions
+    /// and their diffs. Given a 32-digit block id, what the store knows of
+    /// that block. Reads the store directly: stop the daemon first.
+    Explain {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// An article id (16 hex digits) or a block id (32 hex digits).
+        id: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild every block's near-duplicate index payload from the stored
+    /// texts for the configured [dedup] parameters (needed after changing
+    /// shingle_words, window or min_fuzzy_words). Stop the daemon first.
+    Reindex {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Verify the store: read every record, check the change log is
+    /// gap-free and every article's versions and blocks exist. Prints a
+    /// JSON report; exits 3 when the store is damaged. Stop the daemon first.
+    Check {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Rebuild the store from the archived files: move the current store
+    /// aside to STORE.damaged-<time> (never deleting it) and ingest every
+    /// file under archive/ (or --from) in archive order into a new store.
+    /// Files are read in place. Stop the daemon first.
+    Reingest {
+        /// The config file.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Read the files from this folder instead of paths.archive.
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
     /// Check a config file and exit (0 when valid, 78 otherwise).
     CheckConfig {
         /// The config file.
@@ -95,11 +152,12 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
-            let code = if err.downcast_ref::<shingled::config::Error>().is_some() {
-                EX_CONFIG
-            } else {
-                1
-            };
+            let config_error = err.downcast_ref::<shingled::config::Error>().is_some()
+                || matches!(
+                    err.downcast_ref::<daemon::Error>(),
+                    Some(daemon::Error::Config(_))
+                );
+            let code = if config_error { EX_CONFIG } else { 1 };
             eprintln!("shingled: {err:#}");
             ExitCode::from(code)
         }
@@ -114,6 +172,36 @@ fn open(config: &Config) -> anyhow::Result<Arc<Store>> {
     let store = Store::open(&config.paths.store, config.store.cache_capacity)
         .with_context(|| format!("opening the store {}", config.paths.store.display()))?;
     Ok(Arc::new(store))
+}
+
+/// Where the read commands get their answers: the store itself, or the
+/// running daemon that holds it (sled admits one process).
+enum Source {
+    Store(Arc<Store>),
+    Daemon(PathBuf),
+}
+
+fn source(config: &Config) -> anyhow::Result<Source> {
+    match Store::open(&config.paths.store, config.store.cache_capacity) {
+        Ok(s) => Ok(Source::Store(Arc::new(s))),
+        Err(store::Error::Locked { .. }) => Ok(Source::Daemon(config.paths.socket.clone())),
+        // An operator who may use the socket but not write the store (the
+        // systemd layout) also goes through the daemon.
+        Err(store::Error::Open { .. }) if config.paths.socket.exists() => {
+            Ok(Source::Daemon(config.paths.socket.clone()))
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!(
+            "opening the store {}",
+            config.paths.store.display()
+        ))),
+    }
+}
+
+/// Prints the daemon's answer to `target` (the same bytes the offline
+/// path prints).
+fn ask(socket: &Path, target: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    client::get(socket, target, out)?;
+    Ok(())
 }
 
 fn json_line(out: &mut impl Write, v: &impl serde::Serialize) -> anyhow::Result<()> {
@@ -161,35 +249,117 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Export { config } => {
-            let store = open(&load(&config)?)?;
-            for head in store.heads() {
-                json_line(&mut out, &views::export_line(&store, &head?)?)?;
-            }
+        Command::Run { config } => {
+            let cfg = load(&config)?;
+            daemon::run(&config, cfg)?;
         }
-        Command::Log { config, since } => {
-            let store = open(&load(&config)?)?;
-            for change in store.changes(since) {
-                out.write_all(&change?.1)?;
+        Command::Export { config } => match source(&load(&config)?)? {
+            Source::Store(store) => {
+                for head in store.heads() {
+                    json_line(&mut out, &views::export_line(&store, &head?)?)?;
+                }
+            }
+            Source::Daemon(sock) => ask(&sock, "/export", &mut out)?,
+        },
+        Command::Log {
+            config,
+            since,
+            follow,
+        } => match source(&load(&config)?)? {
+            Source::Store(_) if follow => anyhow::bail!(
+                "`log --follow` streams events as a running daemon commits them, and no daemon \
+                 is running on this store; `shingled log` prints the log as it is"
+            ),
+            Source::Store(store) => {
+                for change in store.changes(since) {
+                    out.write_all(&change?.1)?;
+                    out.write_all(b"\n")?;
+                }
+            }
+            Source::Daemon(sock) if follow => {
+                // Stream straight to stdout, unbuffered, line by line.
+                drop(out);
+                let mut stdout = std::io::stdout().lock();
+                ask(&sock, &format!("/log?since={since}&follow=1"), &mut stdout)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Source::Daemon(sock) => ask(&sock, &format!("/log?since={since}"), &mut out)?,
+        },
+        Command::Show { config, id, json } => match source(&load(&config)?)? {
+            Source::Store(store) => {
+                let Some(article) = views::find(&store, &id)? else {
+                    anyhow::bail!("no article with id {id}");
+                };
+                if json {
+                    json_line(&mut out, &article)?;
+                } else {
+                    out.write_all(views::show_text(&article).as_bytes())?;
+                }
+            }
+            Source::Daemon(sock) => {
+                if !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    anyhow::bail!("no article with id {id}");
+                }
+                let target = format!("/articles/{id}{}", if json { "" } else { "?text=1" });
+                match client::get(&sock, &target, &mut out) {
+                    Err(client::Error::Status { status: 404, .. }) => {
+                        anyhow::bail!("no article with id {id}")
+                    }
+                    r => r?,
+                }
+            }
+        },
+        Command::Stats { config } => match source(&load(&config)?)? {
+            Source::Store(store) => {
+                let s = views::stats(&store)?;
+                serde_json::to_writer_pretty(&mut out, &s)?;
                 out.write_all(b"\n")?;
             }
-        }
-        Command::Show { config, id, json } => {
-            let store = open(&load(&config)?)?;
-            let Some(article) = views::find(&store, &id)? else {
-                anyhow::bail!("no article with id {id}");
-            };
-            if json {
-                json_line(&mut out, &article)?;
+            Source::Daemon(sock) => ask(&sock, "/stats", &mut out)?,
+        },
+        Command::Explain { config, id, json } => {
+            let store = explain::open_offline(&load(&config)?, "explain")?;
+            if id.len() == 32 {
+                let b = explain::block(&store, &id)?;
+                if json {
+                    json_line(&mut out, &b)?;
+                } else {
+                    out.write_all(explain::block_text(&b).as_bytes())?;
+                }
             } else {
-                out.write_all(views::show_text(&article).as_bytes())?;
+                let x = explain::article(&store, &id)?;
+                if json {
+                    json_line(&mut out, &x)?;
+                } else {
+                    out.write_all(explain::text(&x).as_bytes())?;
+                }
             }
         }
-        Command::Stats { config } => {
-            let store = open(&load(&config)?)?;
-            let s = views::stats(&store)?;
-            serde_json::to_writer_pretty(&mut out, &s)?;
+        Command::Reindex { config } => {
+            let cfg = load(&config)?;
+            let store = explain::open_offline(&cfg, "reindex")?;
+            let report = commit::reindex(&store, &cfg.dedup)?;
+            json_line(&mut out, &report)?;
+        }
+        Command::Check { config } => {
+            let report = shingled::repair::check_config(&load(&config)?)?;
+            serde_json::to_writer_pretty(&mut out, &report)?;
             out.write_all(b"\n")?;
+            out.flush()?;
+            if !report.ok {
+                eprintln!(
+                    "shingled: the store {} is damaged ({} problems); {}",
+                    report.store.display(),
+                    report.problems_total,
+                    report.recovery.as_deref().unwrap_or("")
+                );
+                return Ok(ExitCode::from(EX_DAMAGED));
+            }
+        }
+        Command::Reingest { config, from } => {
+            let cfg = load(&config)?;
+            let r = shingled::repair::reingest(&cfg, from.as_deref(), |_| {})?;
+            json_line(&mut out, &r)?;
         }
         Command::CheckConfig { config } => {
             load(&config)?;

@@ -137,6 +137,12 @@ pub struct Story {
     pub dateline: Option<String>,
     /// The byline (`By NAME`), if any.
     pub byline: Option<String>,
+    /// The page's canonical URL, when the file said (HTML, JSON input).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The publishing site's name, when the file said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     /// Every block of the story in page order, boilerplate included (it is
     /// counted, then dropped by `commit`). Within-file repeats are already
     /// removed.
@@ -186,6 +192,18 @@ pub enum Reason {
     Hardlink,
     /// The daemon may not read the file.
     PermissionDenied,
+    /// A structured file (JSON) whose shape holds no article this reader
+    /// knows (see `formats::json`).
+    UnknownShape,
+    /// A structured file that does not parse (invalid JSON, an `.html`
+    /// file with no markup at all).
+    Malformed,
+    /// A compressed file whose decompressed size passes the cap; never
+    /// inflated past it.
+    TooLargeUncompressed,
+    /// A compressed file that is truncated or not a valid stream.
+    #[serde(rename = "corrupt_compressed")]
+    Corrupt,
 }
 
 impl Reason {
@@ -203,6 +221,10 @@ impl Reason {
             Reason::NotRegularFile => "not_regular_file",
             Reason::Hardlink => "hardlink",
             Reason::PermissionDenied => "permission_denied",
+            Reason::UnknownShape => "unknown_shape",
+            Reason::Malformed => "malformed",
+            Reason::TooLargeUncompressed => "too_large_uncompressed",
+            Reason::Corrupt => "corrupt_compressed",
         }
     }
 }

@@ -26,7 +26,7 @@ use records::{ArticleHead, ArticleVersion, BlockRecord, Counts, SourceRecord};
 use std::path::{Path, PathBuf};
 
 /// Version of the record layout. Bump on any change to `records` or keys.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// Version of the normalizer rules. Bump when the same bytes would produce
 /// different stories, blocks or match keys.
 pub const NORMALIZER_VERSION: u32 = 1;
@@ -66,6 +66,20 @@ pub enum Error {
         found: u32,
         /// What this build writes.
         expected: u32,
+    },
+    /// The near-duplicate index payloads were built with other parameters
+    /// (shingle size, window, seeds, ...) than the configuration asks for.
+    #[error(
+        "the store {path} was indexed with {found}, but the config asks for {wanted}; \
+         stop the daemon and run `shingled reindex --config FILE`"
+    )]
+    Reindex {
+        /// Store folder.
+        path: PathBuf,
+        /// The parameters recorded in the store.
+        found: String,
+        /// The parameters the configuration asks for.
+        wanted: String,
     },
     /// A read, write or flush failed (disk full, I/O error). Transient from
     /// the caller's point of view: retry with backoff.
@@ -159,6 +173,11 @@ impl WriteSet {
     /// the `fingerprint` stage).
     pub fn put_index(&mut self, id: &BlockId, payload: Vec<u8>) {
         self.ops.push((codec::index_key(id), Some(payload)));
+    }
+
+    /// Deletes a block's index payload (`reindex`).
+    pub fn delete_index(&mut self, id: &BlockId) {
+        self.ops.push((codec::index_key(id), None));
     }
 
     /// Stores or updates an article head.
@@ -371,6 +390,14 @@ impl Store {
             let id = codec::block_id_of(&k).ok_or_else(|| corrupt(codec::BLOCK, "short key"))?;
             Ok((id, codec::decode(&v).map_err(|e| corrupt(codec::BLOCK, e))?))
         })
+    }
+
+    /// One block's near-duplicate index payload.
+    ///
+    /// # Errors
+    /// [`Error::Io`].
+    pub fn index_payload(&self, id: &BlockId) -> Result<Option<Vec<u8>>, Error> {
+        self.kv.get(&codec::index_key(id))
     }
 
     /// Every block's near-duplicate index payload, in id order.

@@ -27,6 +27,10 @@ pub struct ExportSource {
     pub blake3: String,
     /// When it was received (RFC 3339).
     pub received: String,
+    /// The page's canonical URL (null when unknown, e.g. plain text).
+    pub url: Option<String>,
+    /// The publishing site (null when unknown).
+    pub site: Option<String>,
 }
 
 /// The `export` line of an article at its current version.
@@ -91,6 +95,8 @@ pub fn export_line(store: &Store, head: &ArticleHead) -> Result<ExportLine, stor
                 file: s.file.clone(),
                 blake3: s.blake3.to_hex(),
                 received: s.received.clone(),
+                url: s.url.clone(),
+                site: s.site.clone(),
             })
             .collect(),
     })

@@ -252,3 +252,40 @@ fn a_bad_config_exits_78_and_names_the_key() {
     assert_eq!(out.status.code(), Some(78));
     assert!(String::from_utf8_lossy(&out.stderr).contains("max_file_bites"));
 }
+
+#[test]
+fn export_carries_each_sources_url_and_site_when_known() {
+    let env = Env::new();
+    let paragraphs: String = HARBOUR
+        .split("\n\n")
+        .skip(1)
+        .map(|p| format!("<p>{}</p>\n", p.trim()))
+        .collect();
+    let html = format!(
+        "<!doctype html><html><head><title>Harbour bridge reopens after six months of repairs | Coast Post</title>\n\
+         <link rel=\"canonical\" href=\"https://news.example.org/harbour-bridge\">\n\
+         <meta property=\"og:site_name\" content=\"Coast Post\">\n\
+         <meta property=\"og:title\" content=\"Harbour bridge reopens after six months of repairs\"></head>\n\
+         <body><nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav>\n\
+         <article><h1>Harbour bridge reopens after six months of repairs</h1>\n{paragraphs}</article>\n\
+         <footer>All rights reserved</footer></body></html>\n"
+    );
+    let text = env.file("harbour.txt", HARBOUR);
+    let page = env.file("harbour.html", html);
+    let out = env.ingest(&[&text, &page]);
+    assert_eq!(out[1]["outcome"], "ingested", "{}", out[1]);
+    assert_eq!(
+        articles(&out[1])[0]["id"],
+        articles(&out[0])[0]["id"],
+        "the HTML copy joins the text article: {}",
+        out[1]
+    );
+    let export = env.json_lines(&["export"]);
+    assert_eq!(export.len(), 1);
+    let sources = export[0]["sources"].as_array().expect("sources");
+    assert_eq!(sources.len(), 2);
+    assert_eq!(sources[0]["file"], "harbour.txt");
+    assert!(sources[0]["url"].is_null() && sources[0]["site"].is_null());
+    assert_eq!(sources[1]["url"], "https://news.example.org/harbour-bridge");
+    assert_eq!(sources[1]["site"], "Coast Post");
+}

@@ -3,6 +3,19 @@
 
 mod util;
 
+mod access;
 mod cli;
 mod corpus_normalize;
+mod crash;
+mod daemon;
+mod daemon_util;
+mod dedup;
+mod dedup_corpus;
+mod dedup_store;
+mod dedup_text;
+mod faults;
+mod formats;
+mod hostile;
+mod regression;
 mod seed;
+mod systemd;

@@ -253,6 +253,8 @@ pub(crate) fn story(
         updated,
         dateline,
         byline,
+        url: None,
+        site: None,
         blocks,
     }
 }

@@ -37,6 +37,13 @@ pub struct SourceRef {
     pub received: String,
     /// Which story of the file.
     pub story: u32,
+    /// seq of the change-log event this source produced (its
+    /// `article.created`, `.updated` or `.duplicate`), for `explain`.
+    pub seq: u64,
+    /// The page's canonical URL, when the file said (HTML, JSON).
+    pub url: Option<String>,
+    /// The publishing site, when the file said.
+    pub site: Option<String>,
 }
 
 /// An article's identity and history; its versions are separate records.
@@ -61,6 +68,8 @@ pub struct BlockRef {
     pub id: BlockId,
     /// Its kind in this article.
     pub kind: BlockKind,
+    /// Words in its match key: its weight in article similarity.
+    pub words: u32,
 }
 
 /// An article version: title, metadata and ordered block ids.

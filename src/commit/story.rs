@@ -1,0 +1,528 @@
+//! One story through the writer: match every content block (exact tier,
+//! then the near-duplicate tier), gather the candidate articles its blocks
+//! point to, let `dedup::decide` judge, and apply the verdict to the
+//! overlay (article head, version, block records, boilerplate learning,
+//! the change-log event).
+
+use super::{ArticleOutcome, Committer, Overlay};
+use crate::changelog::{BlockMatch, Event, EventKind};
+use crate::dedup::{self, Candidate, CandidateBlock, Decision, MatchedBlock, Relation};
+use crate::fingerprint::verify::{classify, novelty};
+use crate::fingerprint::{Payload, fingerprint, word_count};
+use crate::index::matcher::{Match, better};
+use crate::model::{ArticleId, Block, BlockId, Hash32, Parsed, Story};
+use crate::normalize;
+use crate::store::records::{ArticleHead, ArticleVersion, BlockRecord, BlockRef, SourceRef};
+use crate::store::{self, Store};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// At most this many candidate articles (those most of the story's blocks
+/// point to) are read and scored per story.
+const MAX_CANDIDATES: usize = 8;
+/// Earlier versions looked at for an article's history (what an older
+/// copy may still hold).
+const MAX_HISTORY: u32 = 16;
+/// New shingles a re-paragraphed block may have that the article lacks:
+/// the `k - 1` shingles spanning one paragraph join.
+const MAX_JOIN_SHINGLES: usize = 2;
+/// ... and at least this many of its new shingles must come from the
+/// article's other blocks (text moved between paragraphs, not an edit).
+const MIN_MOVED_SHINGLES: usize = 3;
+
+/// One content block of the story after matching.
+struct Item<'a> {
+    block: &'a Block,
+    m: MatchedBlock,
+    /// The stored record of the block itself (exact tier hit).
+    rec: Option<BlockRecord>,
+    /// The payload of a new fingerprinted block.
+    payload: Option<Payload>,
+}
+
+/// What the matcher made of one block.
+enum Found {
+    /// Known boilerplate (exactly or near): dropped.
+    Boilerplate(BlockMatch),
+    /// Content.
+    Content(
+        MatchedBlock,
+        Option<BlockRecord>,
+        Option<Payload>,
+        BlockMatch,
+    ),
+}
+
+/// The file a story comes from.
+pub(super) struct FileCtx<'a> {
+    pub file: &'a str,
+    pub blake3: &'a Hash32,
+    pub at: &'a str,
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn report(b: &Block, id: BlockId, relation: &str, m: Option<&Match>) -> BlockMatch {
+    BlockMatch {
+        block: id.to_hex(),
+        kind: b.kind.as_str().into(),
+        relation: relation.into(),
+        matched: m.map_or((relation != "new").then(|| id.to_hex()), |m| {
+            Some(m.id.to_hex())
+        }),
+        jaccard: m.map(|m| round4(m.verdict.jaccard)),
+        containment: m.map(|m| round4(m.verdict.containment)),
+        numbers_differ: m.and_then(|m| m.verdict.numbers_differ.then_some(true)),
+    }
+}
+
+fn corrupt_x(e: impl std::fmt::Display) -> store::Error {
+    store::Error::Corrupt {
+        prefix: 'x',
+        message: e.to_string(),
+    }
+}
+
+fn load(store: &Store, id: &BlockId) -> Result<Option<Payload>, store::Error> {
+    match store.index_payload(id)? {
+        Some(bytes) => Payload::from_bytes(bytes).map(Some).map_err(corrupt_x),
+        None => Ok(None),
+    }
+}
+
+impl Committer {
+    pub(super) fn ingest(
+        &mut self,
+        f: &FileCtx<'_>,
+        parsed: &Parsed,
+        seq: &mut u64,
+        ov: &mut Overlay,
+    ) -> Result<Vec<ArticleOutcome>, store::Error> {
+        let mut out = Vec::with_capacity(parsed.stories.len());
+        for (i, story) in parsed.stories.iter().enumerate() {
+            out.push(self.story(f, i, story, seq, ov)?);
+        }
+        Ok(out)
+    }
+
+    fn block_rec(&self, ov: &Overlay, id: &BlockId) -> Result<Option<BlockRecord>, store::Error> {
+        match ov.blocks.get(id) {
+            Some(b) => Ok(Some(b.clone())),
+            None => self.store.block(id),
+        }
+    }
+
+    fn head(&self, ov: &Overlay, id: &ArticleId) -> Result<Option<ArticleHead>, store::Error> {
+        match ov.heads.get(id) {
+            Some(h) => Ok(Some(h.clone())),
+            None => self.store.head(id),
+        }
+    }
+
+    fn version(
+        &self,
+        ov: &Overlay,
+        id: &ArticleId,
+        v: u32,
+    ) -> Result<Option<ArticleVersion>, store::Error> {
+        match ov.versions.get(&(*id, v)) {
+            Some(x) => Ok(Some(x.clone())),
+            None => self.store.version(id, v),
+        }
+    }
+
+    fn is_boilerplate(&self, ov: &Overlay, id: &BlockId) -> bool {
+        self.boilerplate.contains(id) || ov.learned.contains_key(id)
+    }
+
+    /// The best verified near-duplicate among indexed blocks and this
+    /// file's pending ones.
+    fn fuzzy(&mut self, ov: &Overlay, q: &Payload) -> Result<Option<Match>, store::Error> {
+        let store = &self.store;
+        let (bp, learned) = (&self.boilerplate, &ov.learned);
+        let is_bp = |id: &BlockId| bp.contains(id) || learned.contains_key(id);
+        let mut best = self
+            .matcher
+            .best(q, &self.params, |id| load(store, id), is_bp)?;
+        for (id, p) in &ov.pending {
+            let b = is_bp(id);
+            if let Some(verdict) = classify(q, p, &self.params, b) {
+                let m = Match {
+                    id: *id,
+                    verdict,
+                    boilerplate: b,
+                };
+                if best.as_ref().is_none_or(|x| better(&m, x)) {
+                    best = Some(m);
+                }
+            }
+        }
+        Ok(best)
+    }
+
+    /// Exact tier, then (for blocks long enough) the near-duplicate tier.
+    fn match_block(
+        &mut self,
+        ov: &Overlay,
+        b: &Block,
+        id: BlockId,
+        words: u32,
+    ) -> Result<Found, store::Error> {
+        let mb = |relation, matched, numbers_differ, minor| MatchedBlock {
+            id,
+            relation,
+            matched,
+            weight: words,
+            numbers_differ,
+            minor,
+        };
+        if let Some(rec) = self.block_rec(ov, &id)? {
+            if rec.boilerplate || self.is_boilerplate(ov, &id) {
+                return Ok(Found::Boilerplate(report(b, id, "boilerplate", None)));
+            }
+            let r = report(b, id, "exact", None);
+            return Ok(Found::Content(
+                mb(Relation::Exact, Some(id), false, false),
+                Some(rec),
+                None,
+                r,
+            ));
+        }
+        let Some(q) = fingerprint(&b.key, &self.shape, &mut self.scratch) else {
+            return Ok(Found::Content(
+                mb(Relation::New, None, false, false),
+                None,
+                None,
+                report(b, id, "new", None),
+            ));
+        };
+        Ok(match self.fuzzy(ov, &q)? {
+            Some(m) if m.boilerplate => Found::Boilerplate(report(b, id, "boilerplate", Some(&m))),
+            Some(m) => {
+                let v = m.verdict;
+                let r = report(b, id, v.relation.as_str(), Some(&m));
+                Found::Content(
+                    mb(v.relation, Some(m.id), v.numbers_differ, v.minor()),
+                    None,
+                    Some(q),
+                    r,
+                )
+            }
+            None => Found::Content(
+                mb(Relation::New, None, false, false),
+                None,
+                Some(q),
+                report(b, id, "new", None),
+            ),
+        })
+    }
+
+    /// The articles the story's blocks point to, most-pointed first, as
+    /// candidates in their current version (boilerplate left out) with the
+    /// blocks of their earlier versions.
+    fn candidates(&self, ov: &Overlay, items: &[Item<'_>]) -> Result<Vec<Candidate>, store::Error> {
+        let mut votes: BTreeMap<ArticleId, usize> = BTreeMap::new();
+        for it in items {
+            let matched = match it.m.matched {
+                Some(m) if m != it.m.id => self.block_rec(ov, &m)?,
+                _ => None,
+            };
+            let mut seen = BTreeSet::new();
+            for a in it
+                .rec
+                .iter()
+                .chain(matched.iter())
+                .flat_map(|r| &r.articles)
+            {
+                if seen.insert(*a) {
+                    *votes.entry(*a).or_default() += 1;
+                }
+            }
+        }
+        let mut ranked: Vec<(ArticleId, usize)> = votes.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut out = Vec::new();
+        for (aid, _) in ranked.into_iter().take(MAX_CANDIDATES) {
+            let Some(h) = self.head(ov, &aid)? else {
+                continue;
+            };
+            let Some(v) = self.version(ov, &aid, h.version)? else {
+                continue;
+            };
+            let blocks: Vec<CandidateBlock> = v
+                .blocks
+                .iter()
+                .filter(|b| !self.is_boilerplate(ov, &b.id))
+                .map(|b| CandidateBlock {
+                    id: b.id,
+                    weight: b.words.max(1),
+                })
+                .collect();
+            let mut history = Vec::new();
+            for old in h.version.saturating_sub(MAX_HISTORY).max(1)..h.version {
+                if let Some(ov) = self.version(ov, &aid, old)? {
+                    history.extend(
+                        ov.blocks
+                            .iter()
+                            .map(|b| b.id)
+                            .filter(|id| !blocks.iter().any(|c| c.id == *id)),
+                    );
+                }
+            }
+            history.sort_unstable();
+            history.dedup();
+            out.push(Candidate {
+                id: aid,
+                version: h.version,
+                blocks,
+                history,
+                title: v.title.as_deref().map(normalize::match_key),
+                covered: vec![],
+            });
+        }
+        Ok(out)
+    }
+
+    /// A payload from this file's pending blocks or the store.
+    fn payload_of(&self, ov: &Overlay, id: &BlockId) -> Result<Option<Payload>, store::Error> {
+        match ov.pending.iter().find(|(p, _)| p == id) {
+            Some((_, p)) => Ok(Some(p.clone())),
+            None => load(&self.store, id),
+        }
+    }
+
+    /// Fills `c.covered`: revised story blocks whose new shingles the
+    /// candidate already holds in its other blocks.
+    fn coverage(
+        &self,
+        ov: &Overlay,
+        items: &[Item<'_>],
+        c: &mut Candidate,
+    ) -> Result<(), store::Error> {
+        let mut others: Option<Vec<(BlockId, Payload)>> = None;
+        for it in items {
+            let (Some(q), Some(m)) = (&it.payload, it.m.matched) else {
+                continue;
+            };
+            // only a block that kept all of the matched one and grew can be
+            // the same text paragraphed differently (an edit loses words)
+            let grew = it.m.relation == Relation::Extension;
+            if !grew || it.m.minor || !c.blocks.iter().any(|b| b.id == m) {
+                continue;
+            }
+            if others.is_none() {
+                let mut v = Vec::new();
+                for b in &c.blocks {
+                    if let Some(p) = self.payload_of(ov, &b.id)? {
+                        v.push((b.id, p));
+                    }
+                }
+                others = Some(v);
+            }
+            let all = others.as_deref().unwrap_or_default();
+            let Some((_, matched)) = all.iter().find(|(id, _)| *id == m) else {
+                continue;
+            };
+            let rest: Vec<Payload> = all
+                .iter()
+                .filter(|(id, _)| *id != m)
+                .map(|(_, p)| p.clone())
+                .collect();
+            let (elsewhere, nowhere) = novelty(q, matched, &rest);
+            if elsewhere >= MIN_MOVED_SHINGLES && nowhere <= MAX_JOIN_SHINGLES {
+                c.covered.push(it.m.id);
+            }
+        }
+        c.covered.sort_unstable();
+        Ok(())
+    }
+
+    fn story(
+        &mut self,
+        f: &FileCtx<'_>,
+        index: usize,
+        story: &Story,
+        seq: &mut u64,
+        ov: &mut Overlay,
+    ) -> Result<ArticleOutcome, store::Error> {
+        let this_seq = *seq;
+        // 1. Match every content block; drop known boilerplate.
+        let mut items: Vec<Item<'_>> = Vec::new();
+        let mut reports = Vec::new();
+        let mut seen = BTreeSet::new();
+        for b in story.body() {
+            let id = BlockId::of_key(&b.key);
+            if !seen.insert(id) {
+                continue;
+            }
+            let words = u32::try_from(word_count(&b.key)).unwrap_or(u32::MAX).max(1);
+            match self.match_block(ov, b, id, words)? {
+                Found::Boilerplate(r) => {
+                    ov.counts.boilerplate_seen += 1;
+                    reports.push(r);
+                }
+                Found::Content(m, rec, payload, r) => {
+                    reports.push(r);
+                    items.push(Item {
+                        block: b,
+                        m,
+                        rec,
+                        payload,
+                    });
+                }
+            }
+        }
+        // 2. Candidates and the verdict.
+        let mut candidates = self.candidates(ov, &items)?;
+        for c in &mut candidates {
+            self.coverage(ov, &items, c)?;
+        }
+        let matched: Vec<MatchedBlock> = items.iter().map(|it| it.m.clone()).collect();
+        let title = story.title.as_deref().map(normalize::match_key);
+        let decision = dedup::decide(&matched, title.as_deref(), &candidates, &self.params);
+        // 3. Apply it.
+        let src = SourceRef {
+            file: f.file.to_string(),
+            blake3: *f.blake3,
+            received: f.at.to_string(),
+            story: u32::try_from(index).unwrap_or(u32::MAX),
+            seq: this_seq,
+            url: story.url.clone(),
+            site: story.site.clone(),
+        };
+        let (kind, aid, version, score, diff) = match decision {
+            Decision::Create => {
+                let aid = ArticleId::derive(f.blake3, index);
+                let head = ArticleHead {
+                    id: aid,
+                    version: 1,
+                    sources: vec![src],
+                    created_seq: this_seq,
+                    last_seq: this_seq,
+                };
+                ov.versions
+                    .insert((aid, 1), new_version(1, story, &items, this_seq));
+                ov.heads.insert(aid, head);
+                ov.counts.articles += 1;
+                ov.counts.versions += 1;
+                (EventKind::Created, aid, 1, None, None)
+            }
+            Decision::Duplicate { of, score } => {
+                let mut head = self.head(ov, &of)?.ok_or_else(|| missing(&of))?;
+                head.sources.push(src);
+                head.last_seq = this_seq;
+                let v = head.version;
+                ov.heads.insert(of, head);
+                (EventKind::Duplicate, of, v, Some(round4(score)), None)
+            }
+            Decision::Update { of, score, diff } => {
+                let mut head = self.head(ov, &of)?.ok_or_else(|| missing(&of))?;
+                head.version += 1;
+                head.sources.push(src);
+                head.last_seq = this_seq;
+                let v = head.version;
+                ov.versions
+                    .insert((of, v), new_version(v, story, &items, this_seq));
+                ov.heads.insert(of, head);
+                ov.counts.versions += 1;
+                (EventKind::Updated, of, v, Some(round4(score)), Some(diff))
+            }
+        };
+        // 4. Block records: count this file and this article; learn
+        //    boilerplate; queue the payloads of new fingerprinted blocks.
+        for it in items {
+            self.touch_block(ov, it, aid, this_seq);
+        }
+        let mut e = Event::new(this_seq, f.at, kind);
+        e.article = Some(aid.to_hex());
+        e.version = Some(version);
+        e.file = Some(f.file.to_string());
+        e.blake3 = Some(f.blake3.to_hex());
+        e.story = Some(u32::try_from(index).unwrap_or(u32::MAX));
+        e.score = score;
+        e.diff = diff;
+        e.blocks = Some(reports.clone());
+        ov.events.push(e);
+        *seq += 1;
+        Ok(ArticleOutcome {
+            id: aid.to_hex(),
+            version,
+            change: kind.change_name(),
+            seq: this_seq,
+            blocks: reports,
+        })
+    }
+
+    fn touch_block(&self, ov: &mut Overlay, it: Item<'_>, aid: ArticleId, seq: u64) {
+        let id = it.m.id;
+        let first_in_file = !ov.blocks.contains_key(&id);
+        let mut r = match it.rec {
+            Some(r) => r,
+            None => {
+                ov.counts.blocks += 1;
+                if let Some(p) = it.payload {
+                    ov.pending.push((id, p));
+                }
+                BlockRecord {
+                    kind: it.block.kind,
+                    text: it.block.text.clone(),
+                    first_seq: seq,
+                    sources: 0,
+                    articles: vec![],
+                    articles_total: 0,
+                    boilerplate: false,
+                }
+            }
+        };
+        if first_in_file || r.sources == 0 {
+            r.sources += 1;
+        }
+        if !r.articles.contains(&aid) {
+            r.articles_total += 1;
+            if r.articles.len() < super::MAX_ARTICLES_PER_BLOCK {
+                r.articles.push(aid);
+            }
+        }
+        let short = (it.m.weight as usize) < self.params.min_fuzzy_words;
+        let need = if short {
+            self.params.boilerplate_min_articles
+        } else {
+            self.params.boilerplate_min_articles_long
+        };
+        if !r.boilerplate && r.articles_total >= need {
+            r.boilerplate = true;
+            ov.counts.boilerplate_learned += 1;
+            ov.learned.insert(id, it.m.weight);
+        }
+        ov.blocks.insert(id, r);
+    }
+}
+
+fn missing(a: &ArticleId) -> store::Error {
+    store::Error::Corrupt {
+        prefix: 'h',
+        message: format!("article {a} is a candidate but has no head"),
+    }
+}
+
+fn new_version(version: u32, story: &Story, items: &[Item<'_>], seq: u64) -> ArticleVersion {
+    ArticleVersion {
+        version,
+        title: story.title.clone(),
+        title_inferred: story.title_inferred,
+        published: story.published.map(|t| t.to_rfc3339()),
+        updated: story.updated.map(|t| t.to_rfc3339()),
+        dateline: story.dateline.clone(),
+        byline: story.byline.clone(),
+        blocks: items
+            .iter()
+            .map(|it| BlockRef {
+                id: it.m.id,
+                kind: it.block.kind,
+                words: it.m.weight,
+            })
+            .collect(),
+        seq,
+    }
+}

@@ -1,0 +1,424 @@
+//! The in-memory near-duplicate index: winnowed fingerprint → blocks.
+//! Owned by the single writer (`commit::Committer`); rebuilt from the
+//! store's `x` payloads at start-up ([`Builder`]), never persisted itself
+//! (the store is the truth; sled posting keys measured ten times slower
+//! than one record per block, see `docs/DEDUP.md`).
+//!
+//! Layout, chosen for a small and flat cost per block (about 8 bytes per
+//! fingerprint plus 16 per block, ~100 bytes for a 30-word paragraph):
+//! - `slots`: dense block number → [`BlockId`] (16 B each).
+//! - `base`: one sorted `Vec<u64>` of `fingerprint << 32 | block number`;
+//!   a fingerprint's postings are one binary search away.
+//! - `delta`: postings added since the last merge, in an `FxHashMap`; merged
+//!   into `base` (in place, from the back) when it grows past an eighth of
+//!   it, so insertion stays amortised O(1) and `base` never holds slack.
+//!
+//! Determinism: candidates depend only on the *set* of indexed blocks, not
+//! on insertion order (a restart renumbers blocks): over-common
+//! fingerprints are skipped by their count, never truncated, and
+//! candidates are ranked by shared fingerprints, then by [`BlockId`].
+
+pub mod matcher;
+
+use crate::model::BlockId;
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
+
+/// A candidate block with the number of fingerprints it shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// The stored block.
+    pub id: BlockId,
+    /// Fingerprints shared with the query.
+    pub shared: u32,
+}
+
+/// Reusable buffers for [`Index::candidates`].
+#[derive(Debug, Default)]
+pub struct QueryScratch {
+    docs: Vec<u32>,
+    hits: Vec<(u32, u32)>,
+}
+
+/// Sizes of the index, for `stats`, logs and the memory report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct IndexStats {
+    /// Indexed blocks.
+    pub blocks: u64,
+    /// Postings (fingerprint, block) in all.
+    pub postings: u64,
+    /// Heap bytes held by the index structures (capacity, not length).
+    pub heap_bytes: u64,
+}
+
+/// The index. See the module documentation.
+#[derive(Debug, Default)]
+pub struct Index {
+    slots: Vec<BlockId>,
+    /// `slots[..sorted]` are in [`BlockId`] order (as rebuilt from a scan).
+    sorted: usize,
+    base: Vec<u64>,
+    delta: FxHashMap<u32, SmallVec<[u32; 2]>>,
+    delta_len: usize,
+}
+
+const MIN_MERGE: usize = 1 << 15;
+
+fn key(fp: u32, doc: u32) -> u64 {
+    (u64::from(fp) << 32) | u64::from(doc)
+}
+
+#[allow(clippy::cast_possible_truncation)]
+fn doc_of(k: u64) -> u32 {
+    k as u32
+}
+
+impl Index {
+    /// An empty index.
+    #[must_use]
+    pub fn new() -> Index {
+        Index::default()
+    }
+
+    /// Indexed blocks.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether nothing is indexed.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Adds a block under its fingerprints (sorted or not; duplicates are
+    /// the caller's business: payload fingerprints are unique).
+    ///
+    /// # Panics
+    /// Never in practice: more than 4 billion blocks would overflow the
+    /// 32-bit block numbers.
+    pub fn insert(&mut self, id: BlockId, fps: impl Iterator<Item = u32>) {
+        let doc = u32::try_from(self.slots.len()).expect("BUG: over 2^32 indexed blocks");
+        self.slots.push(id);
+        for fp in fps {
+            self.delta.entry(fp).or_default().push(doc);
+            self.delta_len += 1;
+        }
+        if self.delta_len > MIN_MERGE.max(self.base.len() / 8) {
+            self.merge();
+        }
+    }
+
+    /// Moves `delta` into `base`, merging from the back in place.
+    fn merge(&mut self) {
+        let mut add: Vec<u64> = Vec::with_capacity(self.delta_len);
+        for (fp, docs) in self.delta.drain() {
+            add.extend(docs.iter().map(|d| key(fp, *d)));
+        }
+        self.delta_len = 0;
+        self.delta.shrink_to(0);
+        add.sort_unstable();
+        let (n, m) = (self.base.len(), add.len());
+        self.base.reserve_exact(m);
+        self.base.resize(n + m, 0);
+        let (mut i, mut j, mut k) = (n, m, n + m);
+        while j > 0 {
+            if i > 0 && self.base[i - 1] > add[j - 1] {
+                self.base[k - 1] = self.base[i - 1];
+                i -= 1;
+            } else {
+                self.base[k - 1] = add[j - 1];
+                j -= 1;
+            }
+            k -= 1;
+        }
+    }
+
+    fn base_range(&self, fp: u32) -> &[u64] {
+        let lo = self.base.partition_point(|k| *k < key(fp, 0));
+        let hi = lo + self.base[lo..].partition_point(|k| *k <= key(fp, u32::MAX));
+        &self.base[lo..hi]
+    }
+
+    /// How many blocks hold this fingerprint.
+    #[must_use]
+    pub fn postings_of(&self, fp: u32) -> usize {
+        self.base_range(fp).len() + self.delta.get(&fp).map_or(0, SmallVec::len)
+    }
+
+    /// Blocks sharing fingerprints with a query, ranked by shared count
+    /// (descending) then block id; at most `max` of them. Fingerprints held
+    /// by more than `max_postings` blocks are skipped. A query with more
+    /// than ten fingerprints needs two shared ones (one shared 6-word run
+    /// cannot make a long block a near-duplicate).
+    pub fn candidates(
+        &self,
+        fps: impl Iterator<Item = u32>,
+        max_postings: usize,
+        max: usize,
+        s: &mut QueryScratch,
+        out: &mut Vec<Hit>,
+    ) {
+        out.clear();
+        s.docs.clear();
+        let mut n_fps = 0;
+        for fp in fps {
+            n_fps += 1;
+            let b = self.base_range(fp);
+            let d = self.delta.get(&fp);
+            if b.len() + d.map_or(0, SmallVec::len) > max_postings {
+                continue;
+            }
+            s.docs.extend(b.iter().map(|k| doc_of(*k)));
+            if let Some(d) = d {
+                s.docs.extend_from_slice(d);
+            }
+        }
+        let min_shared = if n_fps > 10 { 2 } else { 1 };
+        s.docs.sort_unstable();
+        s.hits.clear();
+        for run in s.docs.chunk_by(|a, b| a == b) {
+            let shared = u32::try_from(run.len()).unwrap_or(u32::MAX);
+            if shared >= min_shared {
+                s.hits.push((run[0], shared));
+            }
+        }
+        let slots = &self.slots;
+        s.hits.sort_unstable_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| slots[a.0 as usize].cmp(&slots[b.0 as usize]))
+        });
+        out.extend(s.hits.iter().take(max).map(|(d, shared)| Hit {
+            id: slots[*d as usize],
+            shared: *shared,
+        }));
+    }
+
+    /// Whether a block is indexed (binary search over the rebuilt prefix,
+    /// then a scan of blocks added since start-up; used rarely).
+    #[must_use]
+    pub fn contains(&self, id: &BlockId) -> bool {
+        self.slots[..self.sorted].binary_search(id).is_ok()
+            || self.slots[self.sorted..].contains(id)
+    }
+
+    /// Sizes, with heap bytes counted from capacities.
+    #[must_use]
+    pub fn stats(&self) -> IndexStats {
+        let spilled: usize = self
+            .delta
+            .values()
+            .filter(|v| v.spilled())
+            .map(|v| v.capacity() * 4)
+            .sum();
+        // hashbrown: one control byte per bucket plus the entry itself
+        let entry = std::mem::size_of::<(u32, SmallVec<[u32; 2]>)>() + 1;
+        let heap = self.slots.capacity() * std::mem::size_of::<BlockId>()
+            + self.base.capacity() * 8
+            + self.delta.capacity() * entry
+            + spilled;
+        IndexStats {
+            blocks: self.slots.len() as u64,
+            postings: (self.base.len() + self.delta_len) as u64,
+            heap_bytes: heap as u64,
+        }
+    }
+}
+
+/// Bulk loading at start-up: push every stored block, then [`finish`]
+/// sorts once. Blocks pushed in [`BlockId`] order (a store scan) keep
+/// [`Index::contains`] a binary search.
+///
+/// [`finish`]: Builder::finish
+#[derive(Debug, Default)]
+pub struct Builder {
+    slots: Vec<BlockId>,
+    base: Vec<u64>,
+    in_order: bool,
+}
+
+impl Builder {
+    /// An empty builder.
+    #[must_use]
+    pub fn new() -> Builder {
+        Builder {
+            in_order: true,
+            ..Builder::default()
+        }
+    }
+
+    /// Adds a block.
+    pub fn push(&mut self, id: BlockId, fps: impl Iterator<Item = u32>) {
+        let doc = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
+        if self.slots.last().is_some_and(|last| *last >= id) {
+            self.in_order = false;
+        }
+        self.slots.push(id);
+        self.base.extend(fps.map(|fp| key(fp, doc)));
+    }
+
+    /// The index.
+    #[must_use]
+    pub fn finish(mut self) -> Index {
+        radix_sort_high32(&mut self.base);
+        self.base.shrink_to_fit();
+        self.slots.shrink_to_fit();
+        let sorted = if self.in_order { self.slots.len() } else { 0 };
+        Index {
+            slots: self.slots,
+            sorted,
+            base: self.base,
+            delta: FxHashMap::default(),
+            delta_len: 0,
+        }
+    }
+}
+
+/// Stable LSD radix sort on the upper 32 bits (the fingerprint), 8 bits a
+/// pass. Postings are pushed in increasing block number, so a stable sort
+/// by fingerprint leaves the whole key sorted, four passes instead of a
+/// comparison sort.
+fn radix_sort_high32(v: &mut Vec<u64>) {
+    if v.len() < 256 {
+        v.sort_unstable();
+        return;
+    }
+    let mut tmp = vec![0u64; v.len()];
+    for pass in 0..4 {
+        let shift = 32 + pass * 8;
+        let mut count = [0usize; 257];
+        for k in v.iter() {
+            count[((k >> shift) & 0xff) as usize + 1] += 1;
+        }
+        for i in 0..256 {
+            count[i + 1] += count[i];
+        }
+        for k in v.iter() {
+            let b = ((k >> shift) & 0xff) as usize;
+            tmp[count[b]] = *k;
+            count[b] += 1;
+        }
+        std::mem::swap(v, &mut tmp);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> BlockId {
+        BlockId([n; 16])
+    }
+
+    fn query(ix: &Index, fps: &[u32]) -> Vec<(u8, u32)> {
+        let mut out = Vec::new();
+        ix.candidates(
+            fps.iter().copied(),
+            1000,
+            16,
+            &mut QueryScratch::default(),
+            &mut out,
+        );
+        out.iter().map(|h| (h.id.0[0], h.shared)).collect()
+    }
+
+    #[test]
+    fn candidates_rank_by_shared_fingerprints_then_id() {
+        let mut ix = Index::new();
+        ix.insert(id(9), [1, 2, 3].into_iter());
+        ix.insert(id(4), [2, 3, 7].into_iter());
+        ix.insert(id(5), [3, 8].into_iter());
+        assert_eq!(query(&ix, &[2, 3]), vec![(4, 2), (9, 2), (5, 1)]);
+        assert_eq!(query(&ix, &[100]), vec![]);
+    }
+
+    #[test]
+    fn over_common_fingerprints_are_skipped_whatever_the_order() {
+        let mut ix = Index::new();
+        for n in 0..5 {
+            ix.insert(id(n), [42, 100 + u32::from(n)].into_iter());
+        }
+        let mut out = Vec::new();
+        ix.candidates(
+            [42].into_iter(),
+            4,
+            16,
+            &mut QueryScratch::default(),
+            &mut out,
+        );
+        assert!(out.is_empty(), "42 is held by 5 blocks > 4");
+        ix.candidates(
+            [42, 101].into_iter(),
+            4,
+            16,
+            &mut QueryScratch::default(),
+            &mut out,
+        );
+        assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn long_queries_need_two_shared_fingerprints() {
+        let mut ix = Index::new();
+        ix.insert(id(1), [1, 2].into_iter());
+        ix.insert(id(2), [1, 50].into_iter());
+        let q: Vec<u32> = (1..=12).collect();
+        assert_eq!(query(&ix, &q), vec![(1, 2)]);
+    }
+
+    #[test]
+    fn merged_and_rebuilt_indexes_answer_alike() {
+        let mut live = Index::new();
+        let mut b = Builder::new();
+        let mut ids: Vec<(BlockId, Vec<u32>)> = (0..70_000u32)
+            .map(|n| {
+                let mut raw = [0u8; 16];
+                raw[..4].copy_from_slice(&n.wrapping_mul(2_654_435_761).to_be_bytes());
+                (BlockId(raw), vec![n % 5000, n % 777 + 10_000, n])
+            })
+            .collect();
+        for (i, f) in &ids {
+            live.insert(*i, f.iter().copied());
+        }
+        ids.sort_by_key(|x| x.0);
+        for (i, f) in &ids {
+            b.push(*i, f.iter().copied());
+        }
+        let rebuilt = b.finish();
+        assert_eq!(live.stats().postings, rebuilt.stats().postings);
+        for q in [[3u32, 10_003, 3], [4999, 10_776, 69_999]] {
+            let (mut x, mut y) = (Vec::new(), Vec::new());
+            live.candidates(
+                q.iter().copied(),
+                1000,
+                16,
+                &mut QueryScratch::default(),
+                &mut x,
+            );
+            rebuilt.candidates(
+                q.iter().copied(),
+                1000,
+                16,
+                &mut QueryScratch::default(),
+                &mut y,
+            );
+            assert_eq!(x, y);
+            assert!(!x.is_empty());
+        }
+        assert!(rebuilt.contains(&ids[123].0));
+        assert!(live.contains(&ids[123].0));
+        assert!(!rebuilt.contains(&id(255)));
+    }
+
+    #[test]
+    fn radix_sort_sorts() {
+        let mut v: Vec<u64> = (0..10_000u64)
+            .map(|i| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) & 0xffff_ffff_0000_0000) | i)
+            .collect();
+        let mut w = v.clone();
+        radix_sort_high32(&mut v);
+        w.sort_unstable();
+        assert_eq!(v, w);
+    }
+}
