@@ -25,6 +25,7 @@
 //! `commit::story`.
 
 mod boot;
+mod candidates;
 mod story;
 
 pub use boot::{RebuildStats, ReindexReport, SHAPE_META, reindex};
@@ -339,31 +340,6 @@ impl Committer {
         }
         self.boilerplate.extend(ov.learned.keys().copied());
         Ok((outcome, ov.events))
-    }
-
-    /// The `x` payloads of a file: new fingerprinted blocks, and the
-    /// boilerplate flag of blocks learned as boilerplate.
-    fn index_writes(&self, ov: &Overlay, w: &mut WriteSet) -> Result<(), store::Error> {
-        for (id, p) in &ov.pending {
-            let mut p = p.clone();
-            p.set_boilerplate(ov.learned.contains_key(id));
-            w.put_index(id, p.into_bytes());
-        }
-        for (id, words) in &ov.learned {
-            if ov.pending.iter().any(|(p, _)| p == id) {
-                continue;
-            }
-            let mut p = match self.store.index_payload(id)? {
-                Some(bytes) => Payload::from_bytes(bytes).map_err(|e| store::Error::Corrupt {
-                    prefix: 'x',
-                    message: e.to_string(),
-                })?,
-                None => Payload::bare(*words),
-            };
-            p.set_boilerplate(true);
-            w.put_index(id, p.into_bytes());
-        }
-        Ok(())
     }
 
     fn unchanged(

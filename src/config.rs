@@ -611,6 +611,11 @@ store = "var/store"
         let text = include_str!("../config/shingled.toml");
         let c = Config::from_toml(text).expect("config/shingled.toml");
         assert_eq!(c.paths.drop, PathBuf::from("var/drop"));
+        assert_eq!(
+            c.dedup,
+            DedupParams::default(),
+            "the [dedup] section shows the defaults"
+        );
     }
 
     #[test]

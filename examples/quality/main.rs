@@ -12,6 +12,7 @@
 //! ```
 //! The corpus is `$SHINGLED_CORPUS` or `../shared/corpus`.
 
+mod notice;
 mod plant;
 mod score;
 mod workload;
@@ -126,7 +127,7 @@ fn build(root: &std::path::Path, p: &DedupParams, seed: u64) -> Vec<plant::File>
         let a = bases[i];
         let roll = pl.rng.below(100);
         let long = a.paras.iter().filter(|x| workload::words(x) >= 12).count();
-        let survives = |a: &workload::Article| plant::body_long(&a.title, &a.paras) >= 2;
+        let survives = |a: &workload::Article| workload::body_long(&a.title, &a.paras) >= 2;
         if roll < 8 && i + 4 < bases.len() && (0..4).all(|k| survives(bases[i + k])) {
             // a stock paragraph shared by four unrelated stories
             let s = stock(pl.rng.below(STOCK.len()), &mut pl.rng);

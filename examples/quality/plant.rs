@@ -2,7 +2,9 @@
 //! (cluster) each file belongs to, which change it should make, and the
 //! lineage (root) of every content paragraph.
 
-use crate::workload::{Article, Rng, Site, render, sentences, typo, words};
+use crate::workload::{
+    Article, Rng, Site, body_long, one_story_at, render, sentences, stays_in_story, typo, words,
+};
 use shingled::normalize::match_key;
 use std::collections::BTreeMap;
 
@@ -32,44 +34,6 @@ pub struct File {
     /// The planted paragraph whose arrival makes the expected change (an
     /// added, extended or corrected one), to check the normalizer kept it.
     pub planted: Option<String>,
-}
-
-/// Whether the normalizer keeps `p` as a body paragraph of the story it
-/// is added to (a paragraph opening with a wire dateline starts a new one).
-fn stays_in_story(p: &str) -> bool {
-    let page = format!(
-        "A story title\n\nThe first paragraph of the story, long enough to be its body.\n\n{p}\n"
-    );
-    shingled::normalize::normalize(&page)
-        .is_ok_and(|x| x.stories.len() == 1 && x.stories[0].body().any(|b| b.key == match_key(p)))
-}
-
-/// Long paragraphs the normalizer keeps in the body of this page.
-pub fn body_long(title: &str, paras: &[String]) -> usize {
-    let page = format!("{title}\n\n{}\n", paras.join("\n\n"));
-    shingled::normalize::normalize(&page).map_or(0, |x| {
-        x.stories
-            .iter()
-            .flat_map(|s| s.body())
-            .filter(|b| words(&b.text) >= 10)
-            .count()
-    })
-}
-
-/// Where to insert `p` into `paras` so the page stays one story with `p`
-/// in its body: `at`, unless the normalizer would start a new story there
-/// (after a wire sign-off such as `Reuter`) or take it for trailing chrome
-/// (after a list of links), then after the first paragraph.
-fn one_story_at(title: &str, paras: &[(String, u64, Expect)], p: &str, at: usize) -> usize {
-    let at = at.min(paras.len());
-    let mut v: Vec<&str> = paras.iter().map(|x| x.0.as_str()).collect();
-    v.insert(at, p);
-    let page = format!("{title}\n\n{}\n", v.join("\n\n"));
-    let key = match_key(p);
-    match shingled::normalize::normalize(&page) {
-        Ok(x) if x.stories.len() == 1 && x.stories[0].body().any(|b| b.key == key) => at,
-        _ => 1.min(paras.len()),
-    }
 }
 
 /// Builds files and keeps the roots consistent: one key, one root.
@@ -112,7 +76,7 @@ impl<'a> Planter<'a> {
     }
 
     /// The root of `text`, or a new one (`parent` for a planted variant).
-    fn root(&mut self, text: &str, parent: Option<u64>) -> u64 {
+    pub(crate) fn root(&mut self, text: &str, parent: Option<u64>) -> u64 {
         let key = match_key(text);
         if let Some(r) = self.roots.get(&key) {
             return *r;
@@ -136,7 +100,7 @@ impl<'a> Planter<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn file(
+    pub(crate) fn file(
         &mut self,
         name: String,
         title: &str,
@@ -343,105 +307,6 @@ impl<'a> Planter<'a> {
             false,
         );
         self.families.push(vec![f1, f2]);
-    }
-
-    /// A templated wire notice with its own company and numbers.
-    pub fn notice(&mut self, i: usize, cluster: u64) {
-        let a = [
-            "Harbour",
-            "Quayside",
-            "Northern",
-            "Valley",
-            "Granite",
-            "Meadow",
-            "Beacon",
-            "Summit",
-            "Riverside",
-            "Oakfield",
-            "Lantern",
-            "Copper",
-        ];
-        let b = [
-            "Holdings",
-            "Foods",
-            "Estates",
-            "Industries",
-            "Bancorp",
-            "Energy",
-            "Mills",
-            "Shipping",
-            "Textiles",
-            "Brewing",
-        ];
-        let c3 = ["Atlantic", "Pacific", "Western", "Eastern", "Central"];
-        let company = format!(
-            "{} {} {}",
-            a[i % a.len()],
-            c3[(i / a.len()) % c3.len()],
-            b[(i / (a.len() * c3.len())) % b.len()]
-        );
-        let months = ["March", "April", "May", "June"];
-        let r = &mut self.rng;
-        let (m1, m2) = (months[r.below(4)], months[r.below(4)]);
-        let (c, d1, d2, prior) = (
-            5 + r.below(60),
-            1 + r.below(28),
-            1 + r.below(28),
-            5 + r.below(60),
-        );
-        let (title, paras): (String, Vec<String>) = match i % 3 {
-            0 => (
-                format!("{} SETS QUARTERLY DIVIDEND", company.to_uppercase()),
-                vec![
-                    format!(
-                        "{company} said its board declared a quarterly dividend of {c} cents per share, payable {m1} {d1} to shareholders of record on {m2} {d2}."
-                    ),
-                    format!("The company paid {prior} cents a share in the previous quarter."),
-                    "Payable in cash.".to_string(),
-                ],
-            ),
-            1 => (
-                format!("{} INCOME FUND SETS PAYOUT", company.to_uppercase()),
-                vec![
-                    format!(
-                        "Monthly dividend {}.{} cents vs {}.{} cents prior",
-                        c / 10,
-                        c % 10,
-                        c / 10,
-                        c % 10
-                    ),
-                    format!("Pay {m1} {d1}"),
-                    format!("Record {m2} {d2}"),
-                    format!("NOTE: {company} Insured Income Fund."),
-                ],
-            ),
-            _ => (
-                format!("{} 4TH QTR NET", company.to_uppercase()),
-                vec![
-                    format!("Shr {c} cts vs {prior} cts"),
-                    format!("Net {d1}.{d2} mln vs {}.{} mln", d2, d1),
-                    format!("Revs {} mln vs {} mln", c * 7, prior * 7),
-                ],
-            ),
-        };
-        let paras: Vec<(String, u64, Expect)> = paras
-            .into_iter()
-            .map(|p| {
-                let r = self.root(&p, None);
-                (p, r, Expect::Plain)
-            })
-            .collect();
-        let mut f = self.file(
-            format!("notice-{i:04}.txt"),
-            &title,
-            paras,
-            cluster,
-            "notice",
-            "created",
-            false,
-        );
-        f.notice = true;
-        self.families.push(vec![f]);
     }
 
     /// All files, families interleaved at random, each family in order.

@@ -256,3 +256,46 @@ pub fn render(title: &str, paras: &[String], site: &Site, rng: &mut Rng, retyped
     s.push_str(&format!("© 2025 {}. All rights reserved.\n", site.name));
     s
 }
+
+/// Whether the normalizer keeps `p` as a body paragraph of the story it
+/// is added to (a paragraph opening with a wire dateline starts a new one).
+pub fn stays_in_story(p: &str) -> bool {
+    let page = format!(
+        "A story title\n\nThe first paragraph of the story, long enough to be its body.\n\n{p}\n"
+    );
+    shingled::normalize::normalize(&page)
+        .is_ok_and(|x| x.stories.len() == 1 && x.stories[0].body().any(|b| b.key == match_key(p)))
+}
+
+/// Long paragraphs the normalizer keeps in the body of this page.
+pub fn body_long(title: &str, paras: &[String]) -> usize {
+    let page = format!("{title}\n\n{}\n", paras.join("\n\n"));
+    shingled::normalize::normalize(&page).map_or(0, |x| {
+        x.stories
+            .iter()
+            .flat_map(|s| s.body())
+            .filter(|b| words(&b.text) >= 10)
+            .count()
+    })
+}
+
+/// Where to insert `p` into `paras` so the page stays one story with `p`
+/// in its body: `at`, unless the normalizer would start a new story there
+/// (after a wire sign-off such as `Reuter`) or take it for trailing chrome
+/// (after a list of links), then after the first paragraph.
+pub fn one_story_at(
+    title: &str,
+    paras: &[(String, u64, crate::plant::Expect)],
+    p: &str,
+    at: usize,
+) -> usize {
+    let at = at.min(paras.len());
+    let mut v: Vec<&str> = paras.iter().map(|x| x.0.as_str()).collect();
+    v.insert(at, p);
+    let page = format!("{title}\n\n{}\n", v.join("\n\n"));
+    let key = match_key(p);
+    match shingled::normalize::normalize(&page) {
+        Ok(x) if x.stories.len() == 1 && x.stories[0].body().any(|b| b.key == key) => at,
+        _ => 1.min(paras.len()),
+    }
+}

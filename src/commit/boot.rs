@@ -211,3 +211,34 @@ pub fn reindex(store: &Store, params: &DedupParams) -> Result<ReindexReport, sto
     rep.records_per_s = rate(rep.blocks, rep.seconds);
     Ok(rep)
 }
+
+impl super::Committer {
+    /// The `x` payloads of a file: new fingerprinted blocks, and the
+    /// boilerplate flag of blocks learned as boilerplate.
+    pub(super) fn index_writes(
+        &self,
+        ov: &super::Overlay,
+        w: &mut WriteSet,
+    ) -> Result<(), store::Error> {
+        for (id, p) in &ov.pending {
+            let mut p = p.clone();
+            p.set_boilerplate(ov.learned.contains_key(id));
+            w.put_index(id, p.into_bytes());
+        }
+        for (id, words) in &ov.learned {
+            if ov.pending.iter().any(|(p, _)| p == id) {
+                continue;
+            }
+            let mut p = match self.store.index_payload(id)? {
+                Some(bytes) => Payload::from_bytes(bytes).map_err(|e| store::Error::Corrupt {
+                    prefix: 'x',
+                    message: e.to_string(),
+                })?,
+                None => Payload::bare(*words),
+            };
+            p.set_boilerplate(true);
+            w.put_index(id, p.into_bytes());
+        }
+        Ok(())
+    }
+}

@@ -6,37 +6,24 @@
 
 use super::{ArticleOutcome, Committer, Overlay};
 use crate::changelog::{BlockMatch, Event, EventKind};
-use crate::dedup::{self, Candidate, CandidateBlock, Decision, MatchedBlock, Relation};
-use crate::fingerprint::verify::{classify, novelty};
+use crate::dedup::{self, Decision, MatchedBlock, Relation};
+use crate::fingerprint::verify::classify;
 use crate::fingerprint::{Payload, fingerprint, word_count};
 use crate::index::matcher::{Match, better};
 use crate::model::{ArticleId, Block, BlockId, Hash32, Parsed, Story};
 use crate::normalize;
 use crate::store::records::{ArticleHead, ArticleVersion, BlockRecord, BlockRef, SourceRef};
 use crate::store::{self, Store};
-use std::collections::{BTreeMap, BTreeSet};
-
-/// At most this many candidate articles (those most of the story's blocks
-/// point to) are read and scored per story.
-const MAX_CANDIDATES: usize = 8;
-/// Earlier versions looked at for an article's history (what an older
-/// copy may still hold).
-const MAX_HISTORY: u32 = 16;
-/// New shingles a re-paragraphed block may have that the article lacks:
-/// the `k - 1` shingles spanning one paragraph join.
-const MAX_JOIN_SHINGLES: usize = 2;
-/// ... and at least this many of its new shingles must come from the
-/// article's other blocks (text moved between paragraphs, not an edit).
-const MIN_MOVED_SHINGLES: usize = 3;
+use std::collections::BTreeSet;
 
 /// One content block of the story after matching.
-struct Item<'a> {
-    block: &'a Block,
-    m: MatchedBlock,
+pub(super) struct Item<'a> {
+    pub block: &'a Block,
+    pub m: MatchedBlock,
     /// The stored record of the block itself (exact tier hit).
-    rec: Option<BlockRecord>,
+    pub rec: Option<BlockRecord>,
     /// The payload of a new fingerprinted block.
-    payload: Option<Payload>,
+    pub payload: Option<Payload>,
 }
 
 /// What the matcher made of one block.
@@ -84,7 +71,7 @@ fn corrupt_x(e: impl std::fmt::Display) -> store::Error {
     }
 }
 
-fn load(store: &Store, id: &BlockId) -> Result<Option<Payload>, store::Error> {
+pub(super) fn load(store: &Store, id: &BlockId) -> Result<Option<Payload>, store::Error> {
     match store.index_payload(id)? {
         Some(bytes) => Payload::from_bytes(bytes).map(Some).map_err(corrupt_x),
         None => Ok(None),
@@ -106,21 +93,29 @@ impl Committer {
         Ok(out)
     }
 
-    fn block_rec(&self, ov: &Overlay, id: &BlockId) -> Result<Option<BlockRecord>, store::Error> {
+    pub(super) fn block_rec(
+        &self,
+        ov: &Overlay,
+        id: &BlockId,
+    ) -> Result<Option<BlockRecord>, store::Error> {
         match ov.blocks.get(id) {
             Some(b) => Ok(Some(b.clone())),
             None => self.store.block(id),
         }
     }
 
-    fn head(&self, ov: &Overlay, id: &ArticleId) -> Result<Option<ArticleHead>, store::Error> {
+    pub(super) fn head(
+        &self,
+        ov: &Overlay,
+        id: &ArticleId,
+    ) -> Result<Option<ArticleHead>, store::Error> {
         match ov.heads.get(id) {
             Some(h) => Ok(Some(h.clone())),
             None => self.store.head(id),
         }
     }
 
-    fn version(
+    pub(super) fn version(
         &self,
         ov: &Overlay,
         id: &ArticleId,
@@ -132,7 +127,7 @@ impl Committer {
         }
     }
 
-    fn is_boilerplate(&self, ov: &Overlay, id: &BlockId) -> bool {
+    pub(super) fn is_boilerplate(&self, ov: &Overlay, id: &BlockId) -> bool {
         self.boilerplate.contains(id) || ov.learned.contains_key(id)
     }
 
@@ -216,126 +211,6 @@ impl Committer {
                 report(b, id, "new", None),
             ),
         })
-    }
-
-    /// The articles the story's blocks point to, most-pointed first, as
-    /// candidates in their current version (boilerplate left out) with the
-    /// blocks of their earlier versions.
-    fn candidates(&self, ov: &Overlay, items: &[Item<'_>]) -> Result<Vec<Candidate>, store::Error> {
-        let mut votes: BTreeMap<ArticleId, usize> = BTreeMap::new();
-        for it in items {
-            let matched = match it.m.matched {
-                Some(m) if m != it.m.id => self.block_rec(ov, &m)?,
-                _ => None,
-            };
-            let mut seen = BTreeSet::new();
-            for a in it
-                .rec
-                .iter()
-                .chain(matched.iter())
-                .flat_map(|r| &r.articles)
-            {
-                if seen.insert(*a) {
-                    *votes.entry(*a).or_default() += 1;
-                }
-            }
-        }
-        let mut ranked: Vec<(ArticleId, usize)> = votes.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut out = Vec::new();
-        for (aid, _) in ranked.into_iter().take(MAX_CANDIDATES) {
-            let Some(h) = self.head(ov, &aid)? else {
-                continue;
-            };
-            let Some(v) = self.version(ov, &aid, h.version)? else {
-                continue;
-            };
-            let blocks: Vec<CandidateBlock> = v
-                .blocks
-                .iter()
-                .filter(|b| !self.is_boilerplate(ov, &b.id))
-                .map(|b| CandidateBlock {
-                    id: b.id,
-                    weight: b.words.max(1),
-                })
-                .collect();
-            let mut history = Vec::new();
-            for old in h.version.saturating_sub(MAX_HISTORY).max(1)..h.version {
-                if let Some(ov) = self.version(ov, &aid, old)? {
-                    history.extend(
-                        ov.blocks
-                            .iter()
-                            .map(|b| b.id)
-                            .filter(|id| !blocks.iter().any(|c| c.id == *id)),
-                    );
-                }
-            }
-            history.sort_unstable();
-            history.dedup();
-            out.push(Candidate {
-                id: aid,
-                version: h.version,
-                blocks,
-                history,
-                title: v.title.as_deref().map(normalize::match_key),
-                covered: vec![],
-            });
-        }
-        Ok(out)
-    }
-
-    /// A payload from this file's pending blocks or the store.
-    fn payload_of(&self, ov: &Overlay, id: &BlockId) -> Result<Option<Payload>, store::Error> {
-        match ov.pending.iter().find(|(p, _)| p == id) {
-            Some((_, p)) => Ok(Some(p.clone())),
-            None => load(&self.store, id),
-        }
-    }
-
-    /// Fills `c.covered`: revised story blocks whose new shingles the
-    /// candidate already holds in its other blocks.
-    fn coverage(
-        &self,
-        ov: &Overlay,
-        items: &[Item<'_>],
-        c: &mut Candidate,
-    ) -> Result<(), store::Error> {
-        let mut others: Option<Vec<(BlockId, Payload)>> = None;
-        for it in items {
-            let (Some(q), Some(m)) = (&it.payload, it.m.matched) else {
-                continue;
-            };
-            // only a block that kept all of the matched one and grew can be
-            // the same text paragraphed differently (an edit loses words)
-            let grew = it.m.relation == Relation::Extension;
-            if !grew || it.m.minor || !c.blocks.iter().any(|b| b.id == m) {
-                continue;
-            }
-            if others.is_none() {
-                let mut v = Vec::new();
-                for b in &c.blocks {
-                    if let Some(p) = self.payload_of(ov, &b.id)? {
-                        v.push((b.id, p));
-                    }
-                }
-                others = Some(v);
-            }
-            let all = others.as_deref().unwrap_or_default();
-            let Some((_, matched)) = all.iter().find(|(id, _)| *id == m) else {
-                continue;
-            };
-            let rest: Vec<Payload> = all
-                .iter()
-                .filter(|(id, _)| *id != m)
-                .map(|(_, p)| p.clone())
-                .collect();
-            let (elsewhere, nowhere) = novelty(q, matched, &rest);
-            if elsewhere >= MIN_MOVED_SHINGLES && nowhere <= MAX_JOIN_SHINGLES {
-                c.covered.push(it.m.id);
-            }
-        }
-        c.covered.sort_unstable();
-        Ok(())
     }
 
     fn story(

@@ -1,0 +1,153 @@
+//! The candidate articles of a story: those its matched blocks belong to,
+//! read in their current version (boilerplate left out) with the blocks of
+//! their earlier versions, and which of the story's revised blocks an
+//! article already holds elsewhere (text paragraphed differently).
+
+use super::story::{Item, load};
+use super::{Committer, Overlay};
+use crate::dedup::{Candidate, CandidateBlock, Relation};
+use crate::fingerprint::Payload;
+use crate::fingerprint::verify::novelty;
+use crate::model::{ArticleId, BlockId};
+use crate::normalize;
+use crate::store;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// At most this many candidate articles (those most of the story's blocks
+/// point to) are read and scored per story.
+const MAX_CANDIDATES: usize = 8;
+/// Earlier versions looked at for an article's history (what an older
+/// copy may still hold).
+const MAX_HISTORY: u32 = 16;
+/// New shingles a re-paragraphed block may have that the article lacks:
+/// the `k - 1` shingles spanning one paragraph join.
+const MAX_JOIN_SHINGLES: usize = 2;
+/// ... and at least this many of its new shingles must come from the
+/// article's other blocks (text moved between paragraphs, not an edit).
+const MIN_MOVED_SHINGLES: usize = 3;
+
+impl Committer {
+    /// The articles the story's blocks point to, most-pointed first, as
+    /// candidates in their current version (boilerplate left out) with the
+    /// blocks of their earlier versions.
+    pub(super) fn candidates(
+        &self,
+        ov: &Overlay,
+        items: &[Item<'_>],
+    ) -> Result<Vec<Candidate>, store::Error> {
+        let mut votes: BTreeMap<ArticleId, usize> = BTreeMap::new();
+        for it in items {
+            let matched = match it.m.matched {
+                Some(m) if m != it.m.id => self.block_rec(ov, &m)?,
+                _ => None,
+            };
+            let mut seen = BTreeSet::new();
+            for a in it
+                .rec
+                .iter()
+                .chain(matched.iter())
+                .flat_map(|r| &r.articles)
+            {
+                if seen.insert(*a) {
+                    *votes.entry(*a).or_default() += 1;
+                }
+            }
+        }
+        let mut ranked: Vec<(ArticleId, usize)> = votes.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut out = Vec::new();
+        for (aid, _) in ranked.into_iter().take(MAX_CANDIDATES) {
+            let Some(h) = self.head(ov, &aid)? else {
+                continue;
+            };
+            let Some(v) = self.version(ov, &aid, h.version)? else {
+                continue;
+            };
+            let blocks: Vec<CandidateBlock> = v
+                .blocks
+                .iter()
+                .filter(|b| !self.is_boilerplate(ov, &b.id))
+                .map(|b| CandidateBlock {
+                    id: b.id,
+                    weight: b.words.max(1),
+                })
+                .collect();
+            let mut history = Vec::new();
+            for old in h.version.saturating_sub(MAX_HISTORY).max(1)..h.version {
+                if let Some(ov) = self.version(ov, &aid, old)? {
+                    history.extend(
+                        ov.blocks
+                            .iter()
+                            .map(|b| b.id)
+                            .filter(|id| !blocks.iter().any(|c| c.id == *id)),
+                    );
+                }
+            }
+            history.sort_unstable();
+            history.dedup();
+            out.push(Candidate {
+                id: aid,
+                version: h.version,
+                blocks,
+                history,
+                title: v.title.as_deref().map(normalize::match_key),
+                covered: vec![],
+            });
+        }
+        Ok(out)
+    }
+
+    /// A payload from this file's pending blocks or the store.
+    fn payload_of(&self, ov: &Overlay, id: &BlockId) -> Result<Option<Payload>, store::Error> {
+        match ov.pending.iter().find(|(p, _)| p == id) {
+            Some((_, p)) => Ok(Some(p.clone())),
+            None => load(&self.store, id),
+        }
+    }
+
+    /// Fills `c.covered`: revised story blocks whose new shingles the
+    /// candidate already holds in its other blocks.
+    pub(super) fn coverage(
+        &self,
+        ov: &Overlay,
+        items: &[Item<'_>],
+        c: &mut Candidate,
+    ) -> Result<(), store::Error> {
+        let mut others: Option<Vec<(BlockId, Payload)>> = None;
+        for it in items {
+            let (Some(q), Some(m)) = (&it.payload, it.m.matched) else {
+                continue;
+            };
+            // only a block that kept all of the matched one and grew can be
+            // the same text paragraphed differently (an edit loses words)
+            let grew = it.m.relation == Relation::Extension;
+            if !grew || it.m.minor || !c.blocks.iter().any(|b| b.id == m) {
+                continue;
+            }
+            if others.is_none() {
+                let mut v = Vec::new();
+                for b in &c.blocks {
+                    if let Some(p) = self.payload_of(ov, &b.id)? {
+                        v.push((b.id, p));
+                    }
+                }
+                others = Some(v);
+            }
+            let all = others.as_deref().unwrap_or_default();
+            let Some((_, matched)) = all.iter().find(|(id, _)| *id == m) else {
+                continue;
+            };
+            let rest: Vec<Payload> = all
+                .iter()
+                .filter(|(id, _)| *id != m)
+                .map(|(_, p)| p.clone())
+                .collect();
+            let (elsewhere, nowhere) = novelty(q, matched, &rest);
+            if elsewhere >= MIN_MOVED_SHINGLES && nowhere <= MAX_JOIN_SHINGLES {
+                c.covered.push(it.m.id);
+            }
+        }
+        c.covered.sort_unstable();
+        Ok(())
+    }
+}
