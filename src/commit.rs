@@ -26,6 +26,7 @@
 
 mod boot;
 mod candidates;
+mod payloads;
 mod story;
 
 pub use boot::{RebuildStats, ReindexReport, SHAPE_META, reindex};
@@ -110,6 +111,8 @@ pub struct Committer {
     boilerplate: FxHashSet<BlockId>,
     rebuild: RebuildStats,
     scratch: Scratch,
+    /// Decoded payloads of recent and recently read blocks.
+    payloads: payloads::Payloads,
 }
 
 impl std::fmt::Debug for Committer {
@@ -169,7 +172,7 @@ impl Committer {
         Ok(Committer {
             shape: Shape::of(&params),
             store,
-            params,
+            params: params.clone(),
             next_seq,
             counts,
             clock: Box::new(now_rfc3339),
@@ -177,6 +180,7 @@ impl Committer {
             boilerplate: booted.boilerplate,
             rebuild: booted.stats,
             scratch: Scratch::default(),
+            payloads: payloads::Payloads::new(params.payload_cache_mb),
         })
     }
 
@@ -335,8 +339,13 @@ impl Committer {
         self.store.apply(w)?;
         self.next_seq = seq;
         self.counts = ov.counts;
-        for (id, p) in &ov.pending {
-            self.matcher.index.insert(*id, p.fingerprints());
+        for id in ov.learned.keys() {
+            self.payloads.forget(id);
+        }
+        for (id, mut p) in ov.pending {
+            self.matcher.index.insert(id, p.fingerprints());
+            p.set_boilerplate(ov.learned.contains_key(&id));
+            self.payloads.put(id, p);
         }
         self.boilerplate.extend(ov.learned.keys().copied());
         Ok((outcome, ov.events))

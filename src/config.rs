@@ -14,8 +14,8 @@ use std::time::Duration;
 /// on any of these, so systemd does not restart-loop.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The file could not be read.
-    #[error("cannot read config file {path}: {source}")]
+    /// The file could not be read. The cause is the error's `source`.
+    #[error("cannot read config file {path}")]
     Read {
         /// The config file.
         path: PathBuf,
@@ -72,6 +72,7 @@ struct RawPaths {
 #[serde(deny_unknown_fields, default)]
 struct RawIntake {
     max_file_bytes: u64,
+    max_blocks_per_file: usize,
     settle_ms: u64,
     rescan_interval_s: u64,
     queue_capacity: usize,
@@ -81,6 +82,7 @@ impl Default for RawIntake {
     fn default() -> Self {
         RawIntake {
             max_file_bytes: 16 * 1024 * 1024,
+            max_blocks_per_file: DEFAULT_MAX_BLOCKS_PER_FILE,
             settle_ms: 2_000,
             rescan_interval_s: 60,
             queue_capacity: 256,
@@ -131,6 +133,7 @@ struct RawDedup {
     numbers_min_words: usize,
     max_postings: usize,
     max_verify: usize,
+    payload_cache_mb: usize,
     article_duplicate: f64,
     article_update: f64,
     article_update_same_title: f64,
@@ -153,6 +156,7 @@ impl Default for RawDedup {
             numbers_min_words: d.numbers_min_words,
             max_postings: d.max_postings,
             max_verify: d.max_verify,
+            payload_cache_mb: d.payload_cache_mb,
             article_duplicate: d.article_duplicate,
             article_update: d.article_update,
             article_update_same_title: d.article_update_same_title,
@@ -168,6 +172,7 @@ impl Default for RawDedup {
 struct RawApi {
     socket: Option<PathBuf>,
     tcp: Option<String>,
+    allow_remote: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -205,11 +210,19 @@ pub struct Paths {
     pub lock: PathBuf,
 }
 
+/// The default of `[intake] max_blocks_per_file`. A long news article has
+/// a few hundred blocks; commit costs about 5 KiB of memory per block of one
+/// file (docs/RELIABILITY.md, F2), so this bounds one file to ~100 MiB there.
+pub const DEFAULT_MAX_BLOCKS_PER_FILE: usize = 20_000;
+
 /// How files are taken from the drop folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Intake {
     /// Files larger than this are quarantined (`too_large`) unread.
     pub max_file_bytes: u64,
+    /// Files that normalize to more blocks than this (all kinds, all
+    /// stories) are quarantined (`too_many_blocks`) before commit.
+    pub max_blocks_per_file: usize,
     /// A file written in place is taken only once its size and mtime have
     /// been unchanged for this long.
     pub settle: Duration,
@@ -267,6 +280,10 @@ pub struct DedupParams {
     /// At most this many candidates (most shared fingerprints first) are
     /// verified per block.
     pub max_verify: usize,
+    /// Memory (MiB) for the writer's cache of decoded shingle payloads, the
+    /// near-duplicate tier's verification reads; 0 reads every payload from
+    /// the store. Speed only: no decision depends on it.
+    pub payload_cache_mb: usize,
     /// Share of a story's content (by words) already in one article, with
     /// nothing revised, at or above which the story is a duplicate of it.
     pub article_duplicate: f64,
@@ -300,6 +317,7 @@ impl Default for DedupParams {
             numbers_min_words: 40,
             max_postings: 1000,
             max_verify: 16,
+            payload_cache_mb: 32,
             article_duplicate: 0.9,
             article_update: 0.5,
             article_update_same_title: 0.35,
@@ -313,8 +331,12 @@ impl Default for DedupParams {
 /// The local API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Api {
-    /// Optional loopback TCP listener (for Prometheus), e.g. `127.0.0.1:9187`.
+    /// Optional TCP listener (for Prometheus), e.g. `127.0.0.1:9187`.
+    /// Loopback only, unless `allow_remote` is set.
     pub tcp: Option<std::net::SocketAddr>,
+    /// The operator's explicit opt-in to a `tcp` address beyond this
+    /// machine (`[api] allow_remote = true`).
+    pub allow_remote: bool,
 }
 
 /// Log output format.
@@ -440,9 +462,25 @@ impl RawConfig {
                     .map_err(|e| invalid("api.tcp", format!("`{s}` is not an address: {e}")))?,
             ),
         };
+        if let Some(addr) = tcp
+            && !addr.ip().to_canonical().is_loopback()
+            && !self.api.allow_remote
+        {
+            return Err(invalid(
+                "api.tcp",
+                format!(
+                    "`{addr}` is not a loopback address: the API has no authentication, so it \
+                     listens beyond this machine only with `api.allow_remote = true` (the systemd \
+                     unit also allows only loopback traffic: IPAddressAllow=localhost)"
+                ),
+            ));
+        }
         let i = self.intake;
         if i.max_file_bytes == 0 {
             return Err(invalid("intake.max_file_bytes", "must be at least 1"));
+        }
+        if i.max_blocks_per_file == 0 {
+            return Err(invalid("intake.max_blocks_per_file", "must be at least 1"));
         }
         if i.rescan_interval_s == 0 {
             return Err(invalid("intake.rescan_interval_s", "must be at least 1"));
@@ -489,6 +527,7 @@ impl RawConfig {
             },
             intake: Intake {
                 max_file_bytes: i.max_file_bytes,
+                max_blocks_per_file: i.max_blocks_per_file,
                 settle: Duration::from_millis(i.settle_ms),
                 rescan_interval: Duration::from_secs(i.rescan_interval_s),
                 queue_capacity: i.queue_capacity,
@@ -501,7 +540,10 @@ impl RawConfig {
                 cache_capacity: self.store.cache_capacity_mb * 1024 * 1024,
             },
             dedup,
-            api: Api { tcp },
+            api: Api {
+                tcp,
+                allow_remote: self.api.allow_remote,
+            },
             log: Log {
                 format,
                 level: self.log.level,
@@ -554,6 +596,9 @@ impl RawDedup {
         if self.max_verify == 0 {
             return Err(invalid("dedup.max_verify", "must be at least 1"));
         }
+        if self.payload_cache_mb > 1 << 20 {
+            return Err(invalid("dedup.payload_cache_mb", "must be at most 1048576"));
+        }
         let p = DedupParams {
             shingle_words: self.shingle_words,
             window: self.window,
@@ -565,6 +610,7 @@ impl RawDedup {
             numbers_min_words: self.numbers_min_words,
             max_postings: self.max_postings,
             max_verify: self.max_verify,
+            payload_cache_mb: self.payload_cache_mb,
             article_duplicate: share("dedup.article_duplicate", self.article_duplicate)?,
             article_update: share("dedup.article_update", self.article_update)?,
             article_update_same_title: share(
@@ -603,7 +649,42 @@ store = "var/store"
         assert_eq!(c.paths.socket, PathBuf::from("var/store/shingled.sock"));
         assert_eq!(c.paths.lock, PathBuf::from("var/store/shingled.lock"));
         assert_eq!(c.intake.max_file_bytes, 16 * 1024 * 1024);
+        assert_eq!(c.intake.max_blocks_per_file, DEFAULT_MAX_BLOCKS_PER_FILE);
+        assert!(!c.api.allow_remote);
         assert_eq!(c.dedup, DedupParams::default());
+    }
+
+    #[test]
+    fn the_block_cap_is_read_and_must_be_positive() {
+        let c = Config::from_toml(&format!("{MINIMAL}\n[intake]\nmax_blocks_per_file = 7\n"))
+            .expect("cap");
+        assert_eq!(c.intake.max_blocks_per_file, 7);
+        let e = Config::from_toml(&format!("{MINIMAL}\n[intake]\nmax_blocks_per_file = 0\n"))
+            .expect_err("zero cap");
+        assert!(e.to_string().contains("intake.max_blocks_per_file"), "{e}");
+    }
+
+    #[test]
+    fn a_tcp_address_beyond_loopback_needs_allow_remote() {
+        for addr in ["0.0.0.0:9187", "192.0.2.7:9187", "[::]:9187"] {
+            let text = format!("{MINIMAL}\n[api]\ntcp = \"{addr}\"\n");
+            let e = Config::from_toml(&text).expect_err("remote without opt-in");
+            let m = e.to_string();
+            assert!(m.contains("api.tcp") && m.contains("allow_remote"), "{m}");
+            let c = Config::from_toml(&format!("{text}allow_remote = true\n")).expect("opt-in");
+            assert!(c.api.allow_remote);
+            assert!(!c.api.tcp.expect("tcp").ip().is_loopback());
+        }
+        for addr in [
+            "127.0.0.1:9187",
+            "127.3.2.1:0",
+            "[::1]:9187",
+            "[::ffff:127.0.0.1]:9187",
+        ] {
+            let c = Config::from_toml(&format!("{MINIMAL}\n[api]\ntcp = \"{addr}\"\n"))
+                .unwrap_or_else(|e| panic!("{addr} is loopback: {e}"));
+            assert!(!c.api.allow_remote);
+        }
     }
 
     #[test]
@@ -616,6 +697,18 @@ store = "var/store"
             DedupParams::default(),
             "the [dedup] section shows the defaults"
         );
+        let defaults = Config::from_toml(MINIMAL).expect("minimal");
+        assert_eq!(c.intake, defaults.intake, "[intake] shows the defaults");
+        assert_eq!(c.api, defaults.api, "[api] shows the defaults");
+    }
+
+    #[test]
+    fn the_production_config_parses_with_the_default_caps() {
+        let text = include_str!("../systemd/shingled.toml");
+        let c = Config::from_toml(text).expect("systemd/shingled.toml");
+        assert_eq!(c.intake.max_blocks_per_file, DEFAULT_MAX_BLOCKS_PER_FILE);
+        assert_eq!(c.intake.max_file_bytes, 16 * 1024 * 1024);
+        assert!(c.api.tcp.is_none() && !c.api.allow_remote);
     }
 
     #[test]

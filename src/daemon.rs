@@ -21,6 +21,7 @@ use crate::config::{Config, Paths};
 use crate::intake::claims::Claims;
 use crate::intake::{Intake, Shared};
 use crate::monitor::{self, Monitor};
+use crate::store::watermark::{self, Watermark};
 use crate::store::{self, Store};
 use crate::watch::Hints;
 use crate::writer::{Reopen, StoreSlot, Writer};
@@ -54,8 +55,9 @@ pub enum Error {
         /// `, pid N` when the lock file names it.
         pid: String,
     },
-    /// A file or folder the daemon needs could not be set up.
-    #[error("cannot set up {what} {path}: {source}")]
+    /// A file or folder the daemon needs could not be set up. The cause is
+    /// the error's `source` (printed once, by the chain), not in this text.
+    #[error("cannot set up {what} {path}")]
     Setup {
         /// What it is.
         what: &'static str,
@@ -186,8 +188,19 @@ async fn daemon(config_path: PathBuf, config: Config) -> Result<(), Error> {
     same_filesystem(p)?;
     let _lock = lock(p)?;
     let store = Arc::new(Store::open(&p.store, config.store.cache_capacity)?);
+    let last_seq = store.last_seq()?;
+    // A store that lost the end of its log (F3) is refused, not extended.
+    watermark::verify(&p.store, last_seq)?;
+    let watermark = match Watermark::open(&p.store, last_seq) {
+        Ok(w) => Some(Arc::new(w)),
+        Err(e) => {
+            tracing::warn!(error = %e, file = %watermark::path(&p.store).display(),
+                "cannot write the durable watermark; a store cut short will only be found by `shingled check`");
+            None
+        }
+    };
     let committer = Committer::new(Arc::clone(&store), config.dedup.clone())?;
-    let monitor = Arc::new(Monitor::new(store.last_seq()?));
+    let monitor = Arc::new(Monitor::new(last_seq));
     // Only the committer and the slot hold the store from here on, so the
     // writer can close and reopen it (see `writer::reopen`).
     let slot = StoreSlot::new(store);
@@ -233,6 +246,7 @@ async fn daemon(config_path: PathBuf, config: Config) -> Result<(), Error> {
     let writer = Writer {
         committer: Some(committer),
         slot,
+        watermark,
         reopen: Reopen {
             path: p.store.clone(),
             cache_capacity: config.store.cache_capacity,
@@ -279,12 +293,14 @@ async fn daemon(config_path: PathBuf, config: Config) -> Result<(), Error> {
     ));
 
     let mut failure = None;
+    let mut intake_ended = false;
     let why = loop {
         tokio::select! {
             _ = term.recv() => break "SIGTERM",
             _ = int.recv() => break "SIGINT",
             _ = hup.recv() => reload_config(&config_path, &live_tx, &tel),
             _ = &mut intake_task => {
+                intake_ended = true;
                 failure = Some("intake stopped unexpectedly");
                 break "a failure";
             }
@@ -295,6 +311,15 @@ async fn daemon(config_path: PathBuf, config: Config) -> Result<(), Error> {
         }
     };
     monitor.set_draining();
+    // Intake's gauge lags up to a second behind the writer; from here on
+    // intake stops and the writer moves the files in hand, so the backlog
+    // in the status lines is counted on disk instead.
+    let count_backlog = || {
+        if let Ok(n) = crate::intake::backlog_on_disk(&p.drop) {
+            monitor.backlog.store(n, Ordering::Relaxed);
+        }
+    };
+    count_backlog();
     sd::stopping(&monitor.status_line());
     tracing::info!(signal = why, "stopping: finishing the files in hand");
     let _ = stop_tx.send(true);
@@ -313,6 +338,11 @@ async fn daemon(config_path: PathBuf, config: Config) -> Result<(), Error> {
     })
     .await;
     let _ = std::fs::remove_file(&p.socket);
+    if !intake_ended {
+        // Intake must not overwrite the gauge after the count below.
+        let _ = tokio::time::timeout(API_STOP_LIMIT, &mut intake_task).await;
+    }
+    count_backlog();
     tracing::info!(ms = t.elapsed().as_millis() as u64, status = %monitor.status_line(), "stopped");
     match failure {
         Some(f) => Err(Error::Pipeline(f.into())),
@@ -365,7 +395,7 @@ fn reload_config(path: &Path, live: &watch::Sender<Arc<Config>>, tel: &telemetry
     sd::reloading();
     match Config::load(path) {
         Err(e) => {
-            tracing::error!(error = %e, "config reload failed; the running configuration stays");
+            tracing::error!(error = %telemetry::chain(&e), "config reload failed; the running configuration stays");
         }
         Ok(new) => {
             let m = reload::merge(&live.borrow(), &new);

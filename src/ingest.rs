@@ -43,10 +43,20 @@ pub fn file_name(path: &Path) -> String {
         .into_owned()
 }
 
-/// Builds the writer's input for one file's bytes.
+/// Builds the writer's input for one file's bytes, with no block cap
+/// (what `reingest` uses: the archive holds files already accepted).
 #[must_use]
 pub fn input(name: String, bytes: &[u8]) -> Input {
-    let analysis = analyze_file(&name, bytes);
+    input_capped(name, bytes, usize::MAX)
+}
+
+// --- Per-file block cap (docs/RELIABILITY.md, F2) ---------------------------
+
+/// Builds the writer's input for one file's bytes; a file of more than
+/// `max_blocks` blocks becomes a rejection ([`check_blocks`]).
+#[must_use]
+pub fn input_capped(name: String, bytes: &[u8], max_blocks: usize) -> Input {
+    let analysis = analyze_file(&name, bytes).and_then(|p| check_blocks(p, max_blocks));
     Input {
         file: name,
         blake3: Hash32::of(bytes),
@@ -54,10 +64,30 @@ pub fn input(name: String, bytes: &[u8]) -> Input {
     }
 }
 
+/// Refuses a page of more than `max` blocks ([`Parsed::block_count`]) as
+/// `too_many_blocks`, before fingerprinting and commit, whose cost grows
+/// with the blocks of one file (about 5 KiB each in one sled batch). Pure.
+///
+/// # Errors
+/// The [`Rejection`], naming the count and the cap.
+pub fn check_blocks(parsed: Parsed, max: usize) -> Result<Parsed, Rejection> {
+    let n = parsed.block_count();
+    if n > max {
+        return Err(Rejection::new(
+            "normalize",
+            Reason::TooManyBlocks,
+            format!("{n} blocks is over the cap of {max} (intake.max_blocks_per_file)"),
+        ));
+    }
+    Ok(parsed)
+}
+
+// --- end of the block cap ----------------------------------------------------
+
 /// Reads a file for `ingest`; an unreadable file becomes a rejection rather
 /// than an error, so one bad path never stops a batch.
 #[must_use]
-pub fn read_input(path: &Path, max_bytes: u64) -> Input {
+pub fn read_input(path: &Path, max_bytes: u64, max_blocks: usize) -> Input {
     let name = file_name(path);
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -80,7 +110,7 @@ pub fn read_input(path: &Path, max_bytes: u64) -> Input {
         );
     }
     match std::fs::read(path) {
-        Ok(bytes) => input(name, &bytes),
+        Ok(bytes) => input_capped(name, &bytes, max_blocks),
         Err(e) => rejected(name, &[], reason_for(&e), e.to_string()),
     }
 }
@@ -101,8 +131,20 @@ fn rejected(name: String, bytes: &[u8], reason: Reason, message: String) -> Inpu
     }
 }
 
+/// Files read and analyzed ahead of the writer, at most.
+const READ_AHEAD: usize = 64;
+
 /// Runs files through the writer in order, flushing every `group` files
 /// and calling `emit` for each file only after the flush that covers it.
+///
+/// Reading and analysis (decode, normalize, segment) run on a second
+/// thread, so both cores work: the writer decides and commits file `n`
+/// while file `n + 1` is parsed. One producer and a FIFO channel keep the
+/// input order, which the change log depends on. The channel holds at most
+/// [`READ_AHEAD`] analyzed files: when the writer falls behind, the reader
+/// blocks in `send` (that is the backpressure, and what bounds memory).
+/// When the writer stops on an error, the receiver is dropped and the
+/// reader's next `send` fails, ending it.
 ///
 /// # Errors
 /// The first store error (files before it were committed and flushed).
@@ -110,19 +152,30 @@ pub fn run(
     committer: &mut Committer,
     paths: &[std::path::PathBuf],
     max_bytes: u64,
+    max_blocks: usize,
     group: usize,
     mut emit: impl FnMut(&Outcome),
 ) -> Result<(), store::Error> {
-    let mut pending = Vec::with_capacity(group);
-    for path in paths {
-        let (outcome, _) = committer.commit(read_input(path, max_bytes))?;
-        pending.push(outcome);
-        if pending.len() >= group {
-            committer.flush()?;
-            pending.drain(..).for_each(|o| emit(&o));
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD);
+        s.spawn(move || {
+            for path in paths {
+                if tx.send(read_input(path, max_bytes, max_blocks)).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut pending = Vec::with_capacity(group);
+        for input in rx {
+            let (outcome, _) = committer.commit(input)?;
+            pending.push(outcome);
+            if pending.len() >= group {
+                committer.flush()?;
+                pending.drain(..).for_each(|o| emit(&o));
+            }
         }
-    }
-    committer.flush()?;
-    pending.iter().for_each(&mut emit);
-    Ok(())
+        committer.flush()?;
+        pending.iter().for_each(&mut emit);
+        Ok(())
+    })
 }

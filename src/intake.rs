@@ -18,7 +18,7 @@ mod prepare;
 pub mod read;
 pub mod settle;
 
-pub use prepare::{Prepared, PreparedKind, prepare};
+pub use prepare::{Caps, Prepared, PreparedKind, prepare};
 
 use crate::config::Config;
 use crate::monitor::{self, Monitor};
@@ -37,6 +37,25 @@ use tokio::task::JoinHandle;
 
 /// The channel from intake to the writer: reader tasks in arrival order.
 pub type Queue = mpsc::Sender<JoinHandle<Prepared>>;
+
+/// The backlog as it is on disk: names in the drop folder that intake
+/// would take (not folders, not temporary or hidden names). Files in flight
+/// count until the writer moves them. For shutdown, when intake's gauge
+/// ([`Monitor::backlog`]) no longer follows the writer.
+///
+/// # Errors
+/// The drop folder cannot be listed.
+pub fn backlog_on_disk(drop: &std::path::Path) -> std::io::Result<u64> {
+    let mut n = 0;
+    for entry in std::fs::read_dir(drop)? {
+        let entry = entry?;
+        let dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !dir && names::skip(&entry.file_name()).is_none() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
 
 /// What intake shares with the rest of the daemon.
 #[derive(Debug, Clone)]
@@ -179,14 +198,14 @@ impl Intake {
             return;
         }
         let drop = self.sh.drop.clone();
-        let max = cfg.intake.max_file_bytes;
+        let caps = Caps::of(&cfg.intake);
         let readers = Arc::clone(&self.sh.readers);
         let expect = entry.settling.seen();
         let queued = Instant::now();
         let handle = tokio::spawn(async move {
             let _slot = readers.acquire_owned().await.ok();
             let n = name.clone();
-            match tokio::task::spawn_blocking(move || prepare(&drop, n, expect, max, queued)).await
+            match tokio::task::spawn_blocking(move || prepare(&drop, n, expect, caps, queued)).await
             {
                 Ok(p) => p,
                 Err(e) => Prepared {

@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use shingled::api::client;
 use shingled::config::Config;
+use shingled::store::watermark::{self, Watermark};
 use shingled::store::{self, Store};
 use shingled::{commit, daemon, explain, ingest, views};
 use std::io::Write;
@@ -217,12 +218,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest { config, files } => {
             let config = load(&config)?;
             let store = open(&config)?;
+            // Never extend a store that lost the end of its log (F3).
+            watermark::verify(&config.paths.store, store.last_seq()?)?;
             let mut committer = commit::Committer::new(store, config.dedup.clone())?;
             let mut failed = None;
             ingest::run(
                 &mut committer,
                 &files,
                 config.intake.max_file_bytes,
+                config.intake.max_blocks_per_file,
                 config.commit.group_max_files,
                 |o| {
                     if let Err(e) = json_line(&mut out, o) {
@@ -230,6 +234,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                 },
             )?;
+            // Everything is flushed: record it as durable. A failure only
+            // checks less (the daemon writes the watermark when it starts).
+            let _ = Watermark::open(&config.paths.store, committer.next_seq().saturating_sub(1));
             if let Some(e) = failed {
                 return Err(e);
             }

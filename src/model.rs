@@ -167,6 +167,15 @@ pub struct Parsed {
     pub repeats_dropped: usize,
 }
 
+impl Parsed {
+    /// Blocks of every kind in every story (what `[intake]
+    /// max_blocks_per_file` caps).
+    #[must_use]
+    pub fn block_count(&self) -> usize {
+        self.stories.iter().map(|s| s.blocks.len()).sum()
+    }
+}
+
 /// Why a file was not ingested. The snake_case names are the public
 /// reason codes (`ingest` output, change log, quarantine sidecars).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -204,6 +213,10 @@ pub enum Reason {
     /// A compressed file that is truncated or not a valid stream.
     #[serde(rename = "corrupt_compressed")]
     Corrupt,
+    /// More blocks (all kinds, all stories, after within-file repeats are
+    /// dropped) than `[intake] max_blocks_per_file`: refused before
+    /// fingerprinting and commit, whose cost grows with the block count.
+    TooManyBlocks,
 }
 
 impl Reason {
@@ -225,6 +238,7 @@ impl Reason {
             Reason::Malformed => "malformed",
             Reason::TooLargeUncompressed => "too_large_uncompressed",
             Reason::Corrupt => "corrupt_compressed",
+            Reason::TooManyBlocks => "too_many_blocks",
         }
     }
 }
@@ -243,7 +257,8 @@ pub struct Rejection {
     pub reason: Reason,
     /// What was wrong, for a person.
     pub message: String,
-    /// The pipeline stage that rejected it (`intake`, `decode`, `normalize`).
+    /// The pipeline stage that rejected it (`intake`, `decompress`,
+    /// `decode`, `extract`, `normalize`).
     pub stage: &'static str,
 }
 
@@ -401,6 +416,14 @@ mod tests {
         let a = ArticleId::derive(&h, 1);
         assert_eq!(ArticleId::from_hex(&a.to_hex()), Some(a));
         assert_ne!(a, ArticleId::derive(&h, 0));
+    }
+
+    #[test]
+    fn the_block_cap_reason_has_one_public_code() {
+        let r = Reason::TooManyBlocks;
+        assert_eq!(r.as_str(), "too_many_blocks");
+        let json = serde_json::to_string(&r).expect("serialize");
+        assert_eq!(json, format!("\"{}\"", r.as_str()));
     }
 
     #[test]

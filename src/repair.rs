@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::fingerprint::Payload;
 use crate::ingest;
 use crate::model::{ArticleId, BlockId, Hash32};
+use crate::store::watermark::{self, Watermark};
 use crate::store::{self, Store};
 use rustc_hash::FxHashSet;
 use serde::Serialize;
@@ -40,8 +41,9 @@ pub enum Error {
          `check` and `reingest` need the store to themselves)"
     )]
     InUse(PathBuf),
-    /// A file or folder could not be read, moved or created.
-    #[error("cannot {what} {path}: {source}")]
+    /// A file or folder could not be read, moved or created. The cause is
+    /// the error's `source`.
+    #[error("cannot {what} {path}")]
     Io {
         /// What was being done.
         what: &'static str,
@@ -138,6 +140,7 @@ pub fn check_config(config: &Config) -> Result<Report, Error> {
         Ok(s) => {
             let mut r = check(&s);
             check_archive(&s, &config.paths.archive, &mut r);
+            check_watermark(path, &mut r);
             Ok(r.finish())
         }
         Err(store::Error::Locked { .. }) => Err(Error::InUse(path.clone())),
@@ -253,6 +256,22 @@ fn check_changes(store: &Store, r: &mut Report) {
     }
 }
 
+/// The change log never shrinks: a store whose last seq is below the seq
+/// its watermark recorded as durable lost the end of its log (F3). This
+/// finds a cut store even without an archive to compare with.
+fn check_watermark(store: &Path, r: &mut Report) {
+    if let Ok(Some(durable)) = watermark::read(store)
+        && r.last_seq < durable
+    {
+        r.problem(format!(
+            "the change log ends at seq {} but seq {durable} was recorded as durable in {}: \
+             the store lost the end of its log",
+            r.last_seq,
+            watermark::path(store).display()
+        ));
+    }
+}
+
 /// Every file in the archive left the drop folder only after its effects
 /// were durable, so its content hash must have a source record. This is
 /// what finds a store that sled silently cut short: sled 0.34 reads a
@@ -265,7 +284,7 @@ fn check_archive(store: &Store, archive: &Path, r: &mut Report) {
     let files = match archive_order(archive) {
         Ok(f) => f,
         Err(e) => {
-            r.problem(format!("archive: {e}"));
+            r.problem(format!("archive: {}", crate::telemetry::chain(&e)));
             return;
         }
     };
@@ -385,7 +404,7 @@ pub fn reingest(
     for f in &files {
         let input = match std::fs::read(f) {
             Ok(bytes) => ingest::input(original_name(f, &bytes), &bytes),
-            Err(_) => ingest::read_input(f, u64::MAX),
+            Err(_) => ingest::read_input(f, u64::MAX, usize::MAX),
         };
         let (outcome, _) = committer.commit(input)?;
         out.files += 1;
@@ -403,6 +422,9 @@ pub fn reingest(
     committer.flush()?;
     pending.iter().for_each(&mut progress);
     out.last_seq = committer.next_seq().saturating_sub(1);
+    // The new store's watermark (the daemon also writes it when it starts;
+    // a failure here only leaves the check to that start).
+    let _ = Watermark::open(path, out.last_seq);
     Ok(out)
 }
 

@@ -20,6 +20,7 @@ mod codec;
 mod memory;
 pub mod records;
 mod sled_kv;
+pub mod watermark;
 
 use crate::model::{ArticleId, BlockId, Hash32};
 use records::{ArticleHead, ArticleVersion, BlockRecord, Counts, SourceRecord};
@@ -44,8 +45,13 @@ pub enum Error {
         /// Store folder.
         path: PathBuf,
     },
-    /// The store could not be opened.
-    #[error("cannot open the store {path}: {message}")]
+    /// The store could not be opened. The message names the way out, as
+    /// sled's own text (e.g. "Read corrupted data") does not.
+    #[error(
+        "cannot open the store {path}: {message}; if it is damaged, stop the daemon, verify it \
+         with `shingled check --config FILE` and rebuild it from archive/ with \
+         `shingled reingest --config FILE` (the damaged store is moved aside, never deleted)"
+    )]
     Open {
         /// Store folder.
         path: PathBuf,
@@ -80,6 +86,25 @@ pub enum Error {
         found: String,
         /// The parameters the configuration asks for.
         wanted: String,
+    },
+    /// The store's change log ends below the seq recorded as durable in its
+    /// watermark file: it lost the end of its log (damage that sled opened
+    /// as a shorter store, docs/RELIABILITY.md F3).
+    #[error(
+        "the store {path} ends at change-log seq {last}, but seq {durable} was already durable \
+         (recorded in {mark}): the store lost the end of its log; stop the daemon, verify it \
+         with `shingled check --config FILE` and rebuild it from archive/ with \
+         `shingled reingest --config FILE` (the damaged store is moved aside, never deleted)"
+    )]
+    Behind {
+        /// Store folder.
+        path: PathBuf,
+        /// The store's last change-log seq.
+        last: u64,
+        /// The seq the watermark recorded as durable.
+        durable: u64,
+        /// The watermark file.
+        mark: PathBuf,
     },
     /// A read, write or flush failed (disk full, I/O error). Transient from
     /// the caller's point of view: retry with backoff.
@@ -502,6 +527,25 @@ mod tests {
         let _first = Store::open(dir.path(), 8 << 20).expect("open");
         let e = Store::open(dir.path(), 8 << 20).expect_err("second open");
         assert!(matches!(e, Error::Locked { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_store_sled_refuses_to_open_names_check_and_reingest() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let s = Store::open(dir.path(), 8 << 20).expect("open");
+            exercise(&s);
+            s.flush().expect("flush");
+        }
+        std::fs::write(dir.path().join("conf"), b"\xde\xad\xbe\xef not sled's conf")
+            .expect("damage conf");
+        let e = Store::open(dir.path(), 8 << 20).expect_err("a damaged conf is refused");
+        assert!(matches!(e, Error::Open { .. }), "{e}");
+        let m = e.to_string();
+        assert!(
+            m.contains("shingled check") && m.contains("shingled reingest"),
+            "the message names the way out: {m}"
+        );
     }
 
     #[test]

@@ -118,25 +118,56 @@ impl Telemetry {
     }
 }
 
-/// A drop-folder name made safe for a log line: control characters,
+/// The characters [`escape`] escapes: Unicode general categories Cc
+/// (controls), Cf (format: bidirectional overrides and isolates U+202A–E
+/// and U+2066–9, zero-width U+200B–F, U+FEFF, soft hyphen, ...), Zl and
+/// Zp (line and paragraph separators), and the backslash. The tables are
+/// `regex`'s (Unicode general categories, kept up to date with the crate).
+const UNSAFE_IN_LOGS: &str = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\\]";
+
+fn unsafe_in_logs() -> &'static regex::Regex {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(UNSAFE_IN_LOGS).expect("a valid character class"))
+}
+
+/// A drop-folder name made safe for a log line: control and format
+/// characters, line and paragraph separators (see [`UNSAFE_IN_LOGS`]),
 /// backslashes and bytes that are not UTF-8 are escaped (`\n`, `\u{1b}`,
-/// `\xff`), everything else is kept as is.
+/// `\u{202e}`, `\xff`), so a name can neither forge a line nor display
+/// reversed or hidden text; everything else is kept as is.
 #[must_use]
 pub fn escape(name: &OsStr) -> String {
     use std::fmt::Write;
     use std::os::unix::ffi::OsStrExt;
     let mut out = String::with_capacity(name.len());
     for chunk in name.as_bytes().utf8_chunks() {
-        for c in chunk.valid().chars() {
-            if c.is_control() || c == '\\' {
-                out.extend(c.escape_default());
-            } else {
-                out.push(c);
-            }
+        let valid = chunk.valid();
+        let mut kept = 0;
+        for m in unsafe_in_logs().find_iter(valid) {
+            out.push_str(&valid[kept..m.start()]);
+            m.as_str()
+                .chars()
+                .for_each(|c| out.extend(c.escape_default()));
+            kept = m.end();
         }
+        out.push_str(&valid[kept..]);
         for b in chunk.invalid() {
             let _ = write!(out, "\\x{b:02x}");
         }
+    }
+    out
+}
+
+/// An error and its causes on one line (`outer: cause: root`), for a log
+/// field: error types keep their cause in `source()`, not in their text.
+#[must_use]
+pub fn chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut next = err.source();
+    while let Some(e) = next {
+        out.push_str(": ");
+        out.push_str(&e.to_string());
+        next = e.source();
     }
     out
 }
@@ -186,6 +217,37 @@ mod tests {
         assert_eq!(escape(OsStr::from_bytes(b"caf\xe9")), "caf\\xe9");
         assert_eq!(escape(OsStr::new("é ü")), "é ü");
         assert_eq!(escape(OsStr::new("a\\n")), "a\\\\n");
+    }
+
+    #[test]
+    fn format_characters_and_separators_are_escaped_for_logs() {
+        assert_eq!(
+            escape(OsStr::new("report\u{202E}txt.exe")),
+            "report\\u{202e}txt.exe"
+        );
+        let format_chars = [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}',
+            '\u{202E}', // embeddings, overrides
+            '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', // isolates
+            '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', // zero-width, marks
+            '\u{FEFF}', '\u{00AD}', '\u{061C}', '\u{2060}', '\u{2028}', '\u{2029}',
+        ];
+        for c in format_chars {
+            let e = escape(OsStr::new(&format!("a{c}b")));
+            assert_eq!(e, format!("a\\u{{{:x}}}b", u32::from(c)), "{:?}", c);
+        }
+        // Letters, marks, symbols and emoji of any script stay as they are.
+        for kept in [
+            "café",
+            "新聞.txt",
+            "Ελλάδα",
+            "עברית",
+            "x\u{301}",
+            "😀.txt",
+            "a b",
+        ] {
+            assert_eq!(escape(OsStr::new(kept)), kept);
+        }
     }
 
     #[test]

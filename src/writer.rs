@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::intake::claims::Claims;
 use crate::intake::{Prepared, PreparedKind};
 use crate::monitor::Monitor;
+use crate::store::watermark::Watermark;
 use crate::telemetry::escape;
 use crate::watch::Hints;
 use std::ffi::OsStr;
@@ -43,6 +44,9 @@ pub struct Writer {
     pub committer: Option<Committer>,
     /// The store handle shared with the API.
     pub slot: Arc<StoreSlot>,
+    /// The durable watermark, recorded after each flush (`None` when its
+    /// file could not be opened).
+    pub watermark: Option<Arc<Watermark>>,
     /// How to reopen the store after persistent failures.
     pub reopen: Reopen,
     /// Reader tasks in arrival order.
@@ -121,10 +125,25 @@ impl Writer {
             self.group(group).await;
         }
         self.rx.close();
-        if let Some(c) = &self.committer
-            && let Err(e) = c.flush()
+        if let Some(c) = &self.committer {
+            match c.flush() {
+                Ok(()) => self.record_durable(c.next_seq().saturating_sub(1)),
+                Err(e) => {
+                    tracing::error!(error = %e, "the final flush failed; unflushed files stay in the drop folder");
+                }
+            }
+        }
+    }
+
+    /// Records `seq` as durable in the watermark (after a flush). A failure
+    /// leaves the watermark lower, which only checks less: logged, not
+    /// held against the files.
+    fn record_durable(&self, seq: u64) {
+        if let Some(w) = &self.watermark
+            && let Err(e) = w.record(seq)
+            && let Some(n) = crate::telemetry::allow("watermark")
         {
-            tracing::error!(error = %e, "the final flush failed; unflushed files stay in the drop folder");
+            tracing::warn!(error = %e, suppressed = n, "cannot record the durable watermark");
         }
     }
 

@@ -70,13 +70,32 @@ fn tcp_when_configured_listens_on_loopback_only() {
     d.stop();
 }
 
-/// The config accepts a non-loopback `api.tcp` with no opt-in key; the
-/// daemon then only warns (`the API listens beyond this machine`). This
-/// test pins that behaviour so a change to it is deliberate; see
-/// docs/RELIABILITY.md (access) for the recommendation.
+/// A non-loopback `api.tcp` without the opt-in is a config error naming
+/// the key: `check-config` and `run` exit 78 (finding F4, fixed), and the
+/// daemon never binds it.
 #[test]
-fn a_non_loopback_tcp_address_is_accepted_by_the_config_today() {
+fn a_non_loopback_tcp_address_without_allow_remote_is_refused() {
     let env = daemon_env(&[("api.tcp", "\"0.0.0.0:9187\"")]);
+    for cmd in ["check-config", "run"] {
+        let out = env.command(&[cmd]).output().expect(cmd);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(78), "{cmd}: {err}");
+        assert!(
+            err.contains("api.tcp") && err.contains("allow_remote"),
+            "{cmd}: the message names the key and the opt-in: {err}"
+        );
+    }
+    assert!(
+        !env.path("store").join("shingled.sock").exists(),
+        "the daemon did not start"
+    );
+}
+
+/// With `[api] allow_remote = true` the same address is accepted, and the
+/// daemon still warns when it binds beyond this machine.
+#[test]
+fn a_non_loopback_tcp_address_with_allow_remote_is_accepted() {
+    let env = daemon_env(&[("api.tcp", "\"0.0.0.0:0\""), ("api.allow_remote", "true")]);
     let out = env
         .command(&["check-config"])
         .output()
@@ -87,7 +106,17 @@ fn a_non_loopback_tcp_address_is_accepted_by_the_config_today() {
         String::from_utf8_lossy(&out.stderr)
     );
     let c = shingled::config::Config::load(&env.config).expect("config");
+    assert!(c.api.allow_remote);
     assert!(!c.api.tcp.expect("tcp").ip().is_loopback());
+    let d = start(&env, &[]);
+    wait_until(TIMEOUT, "the TCP listener logged", || {
+        d.log_text().contains("the API listens on TCP")
+    });
+    assert!(
+        d.log_text().contains("listens beyond this machine"),
+        "a remote listener is logged as a warning"
+    );
+    d.stop();
 }
 
 #[test]

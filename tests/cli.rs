@@ -289,3 +289,31 @@ fn export_carries_each_sources_url_and_site_when_known() {
     assert_eq!(sources[1]["url"], "https://news.example.org/harbour-bridge");
     assert_eq!(sources[1]["site"], "Coast Post");
 }
+
+/// Start-up and open errors print their cause once: error types keep the
+/// cause in `source()` and `main` prints the chain (finding F6, fixed).
+#[test]
+fn a_store_path_that_is_a_regular_file_shows_the_os_cause_once() {
+    let env = Env::new();
+    let store = env.path("store");
+    std::fs::write(&store, b"not a folder").expect("write");
+    let out = env.command(&["run"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("shingled: "))
+        .unwrap_or_else(|| panic!("no error line: {err}"));
+    assert!(line.contains(&store.display().to_string()), "{line}");
+    assert_eq!(
+        line.matches("(os error 17)").count(),
+        1,
+        "the OS cause (EEXIST) exactly once: {line}"
+    );
+    // A read command opens the store itself: one cause, and the way out.
+    let out = env.command(&["stats"]).output().expect("stats");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.matches("(os error").count() <= 1, "{err}");
+    assert!(err.contains("shingled reingest"), "{err}");
+}

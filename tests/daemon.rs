@@ -658,3 +658,32 @@ fn start_text(env: &Env) -> Daemon {
     });
     d
 }
+
+/// The final `stopped` line reports the backlog left in the drop folder,
+/// counted once the writer has finished the files in hand, not intake's
+/// gauge from before SIGTERM (finding F5, fixed).
+#[test]
+fn the_stopped_line_reports_the_backlog_left_in_the_drop_folder() {
+    const N: usize = 120;
+    let env = daemon_env(&[]);
+    let mut d = start(&env, &[]);
+    for i in 0..N {
+        drop_in(&env, &format!("s{i:03}.txt"), article(42, i));
+    }
+    wait_until(TIMEOUT, "a few files done", || archived(&env).len() >= 3);
+    d.signal("TERM");
+    let status = d.wait_exit(Duration::from_secs(60));
+    assert!(status.success(), "{status}");
+    let left = drop_names(&env).len();
+    assert_eq!(archived(&env).len() + left, N, "nothing lost");
+    let stopped = d
+        .log_lines()
+        .into_iter()
+        .find(|l| l["message"] == "stopped")
+        .unwrap_or_else(|| panic!("no stopped line:\n{}", d.log_text()));
+    let line = stopped["status"].as_str().expect("status field");
+    assert!(
+        line.contains(&format!("; backlog {left}; ")),
+        "{left} files are left in drop/: {line}"
+    );
+}

@@ -532,6 +532,23 @@ fn a_store_cut_short_by_damage_is_found_by_check_and_rebuilt() {
     } else {
         assert_eq!(out.status.code(), Some(3), "{report}");
     }
+    if report["changes"].as_u64().is_some_and(|n| n < 20) {
+        // The durable watermark (20) is above the cut store's last seq:
+        // `check` says so, and the daemon refuses to extend the store.
+        assert!(
+            report["problems"]
+                .to_string()
+                .contains("lost the end of its log"),
+            "{report}"
+        );
+        let mut run = spawn(&env, &[]);
+        assert!(!run.wait_exit(START_TIMEOUT).success());
+        assert!(
+            run.log_text().contains("shingled reingest"),
+            "{}",
+            run.log_text()
+        );
+    }
     let r = &env.json_lines(&["reingest"])[0];
     assert_eq!(r["files"], 20, "{r}");
     let out = env.command(&["check"]).output().expect("check");
@@ -547,4 +564,104 @@ fn a_store_cut_short_by_damage_is_found_by_check_and_rebuilt() {
             .exists(),
         "kept"
     );
+}
+
+/// A damaged `conf` makes sled refuse to open the store; the message names
+/// the way out (`shingled check`, `shingled reingest`; finding F7, fixed),
+/// `check` reports it (exit 3) and `reingest` rebuilds from the archive.
+#[test]
+fn a_store_with_a_damaged_conf_names_check_and_reingest() {
+    let env = daemon_env(&[]);
+    let d = start(&env, &[]);
+    for i in 0..3 {
+        drop_in(&env, &format!("k{i}.txt"), article(96, i));
+    }
+    wait_until(TIMEOUT, "3 files archived", || archived(&env).len() == 3);
+    d.stop();
+    std::fs::write(env.path("store/conf"), b"\xde\xad\xbe\xef not sled's conf").expect("damage");
+    for cmd in ["export", "run"] {
+        let out = env.command(&[cmd]).output().expect(cmd);
+        assert_eq!(out.status.code(), Some(1), "{cmd}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("shingled check") && err.contains("shingled reingest"),
+            "{cmd}: the message names the way out: {err}"
+        );
+    }
+    let out = env.command(&["check"]).output().expect("check");
+    assert_eq!(out.status.code(), Some(3));
+    let r = &env.json_lines(&["reingest"])[0];
+    assert_eq!(r["ingested"], 3, "{r}");
+    assert_eq!(env.json_lines(&["export"]).len(), 3);
+}
+
+/// The durable watermark (F3): the daemon records the last durable seq in
+/// `store/shingled.durable-seq` after each flush. A store whose change log
+/// ends below it lost the end of its log (what sled does with a damaged
+/// log): `run` and `ingest` refuse it naming the recovery, `check` reports
+/// it (exit 3), and `reingest` rebuilds a store the daemon accepts.
+#[test]
+fn a_store_behind_its_durable_watermark_is_refused_and_rebuilt() {
+    let env = daemon_env(&[]);
+    let d = start(&env, &[]);
+    for i in 0..5 {
+        drop_in(&env, &format!("w{i}.txt"), article(95, i));
+    }
+    wait_until(TIMEOUT, "5 files archived", || archived(&env).len() == 5);
+    d.stop();
+    let mark = env.path("store").join(store::watermark::FILE);
+    let read_mark = || {
+        std::fs::read_to_string(&mark)
+            .expect("the watermark file")
+            .trim()
+            .parse::<u64>()
+            .expect("a seq")
+    };
+    assert_eq!(read_mark(), 5, "one event per file, all durable");
+    // As if sled had opened a store cut short at seq 5 of 50.
+    std::fs::write(&mark, "50\n").expect("raise the watermark");
+    let mut run = spawn(&env, &[]);
+    assert_eq!(run.wait_exit(START_TIMEOUT).code(), Some(1));
+    let text = run.log_text();
+    assert!(
+        text.contains("ends at change-log seq 5, but seq 50 was already durable")
+            && text.contains("shingled check")
+            && text.contains("shingled reingest"),
+        "{text}"
+    );
+    let extra = env.file("extra.txt", article(95, 9));
+    let out = env
+        .command(&["ingest", &extra.display().to_string()])
+        .output()
+        .expect("ingest");
+    assert_eq!(out.status.code(), Some(1), "`ingest` never extends it");
+    assert_eq!(
+        read_mark(),
+        50,
+        "a refused start never lowers the watermark"
+    );
+    let out = env.command(&["check"]).output().expect("check");
+    assert_eq!(out.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("report JSON");
+    assert!(
+        report["problems"]
+            .to_string()
+            .contains("seq 50 was recorded as durable"),
+        "{report}"
+    );
+    let r = &env.json_lines(&["reingest"])[0];
+    assert_eq!(r["ingested"], 5, "{r}");
+    assert_eq!(read_mark(), 5, "the rebuilt store has its own watermark");
+    let aside = PathBuf::from(r["moved_aside"].as_str().expect("aside"));
+    assert!(
+        aside.join(store::watermark::FILE).exists(),
+        "the old watermark moved aside with its store"
+    );
+    let d = start(&env, &[]);
+    drop_in(&env, "w5.txt", article(95, 5));
+    wait_until(TIMEOUT, "the sixth file archived", || {
+        archived(&env).len() == 6
+    });
+    d.stop();
+    assert_eq!(read_mark(), 6, "recorded after the flush");
 }

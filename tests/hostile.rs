@@ -195,24 +195,148 @@ fn a_million_one_word_paragraphs_normalize_in_bounded_cost() {
     );
 }
 
-/// The whole pipeline on 100,000 one-word paragraphs (each a block).
+/// Asserts `v` is a `too_many_blocks` quarantine whose message names the
+/// cap; returns the block count the message names.
+fn too_many_blocks(v: &Value, cap: usize) -> usize {
+    assert_eq!(v["outcome"], "quarantined", "{v}");
+    assert_eq!(v["reason"], "too_many_blocks", "{v}");
+    let m = v["message"].as_str().unwrap_or("");
+    assert!(
+        m.contains(&format!("is over the cap of {cap}")),
+        "the message names the cap: {v}"
+    );
+    m.split_once(" blocks ")
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("the message names the count: {v}"))
+}
+
+const DEFAULT_BLOCK_CAP: usize = shingled::config::DEFAULT_MAX_BLOCKS_PER_FILE;
+
+/// The largest file the default block cap lets through: every one-word
+/// paragraph a block, all of them committed in one write set.
+#[test]
+fn one_word_paragraphs_up_to_the_block_cap_are_ingested() {
+    let env = Env::new();
+    let f = one_word_paragraphs(&env, DEFAULT_BLOCK_CAP);
+    let v = ingest_measured(&env, "paragraphs_at_cap_ingest", &f);
+    assert_eq!(v["outcome"], "ingested", "{v}");
+}
+
+/// 100,000 one-word paragraphs: over the block cap, quarantined before
+/// commit (it used to be ingested at 519 MiB peak).
 #[test]
 fn a_hundred_thousand_one_word_paragraphs_through_ingest() {
     let env = Env::new();
     let f = one_word_paragraphs(&env, 100_000);
-    ingest_measured(&env, "paragraphs_100k_ingest", &f);
+    let v = ingest_measured(&env, "paragraphs_100k_ingest", &f);
+    assert_eq!(too_many_blocks(&v, DEFAULT_BLOCK_CAP), 100_000);
 }
 
-/// KNOWN PROBLEM (docs/RELIABILITY.md, finding F2): a million one-word
-/// paragraphs (6.5 MB, under the 16 MiB cap) become one sled batch of a
-/// million block records: about 5 GiB peak RSS and a minute. Ignored until
-/// commit bounds the blocks of one file; run with `--ignored`.
+/// Finding F2 (docs/RELIABILITY.md): a million one-word paragraphs (6.5 MB,
+/// under the 16 MiB size cap) were one sled batch of a million block
+/// records, ~5 GiB peak RSS and a minute. The block cap
+/// (`[intake] max_blocks_per_file`) refuses the file after normalization,
+/// so the cost is the normalizer's.
 #[test]
-#[ignore = "finding F2: one file of 1M blocks costs ~5 GiB in commit (sled batch)"]
 fn a_million_one_word_paragraphs_through_ingest() {
     let env = Env::new();
     let f = one_word_paragraphs(&env, 1_000_000);
-    ingest_measured(&env, "million_paragraphs_ingest", &f);
+    let v = ingest_measured(&env, "million_paragraphs_ingest", &f);
+    assert_eq!(too_many_blocks(&v, DEFAULT_BLOCK_CAP), 1_000_000);
+    assert!(
+        env.json_lines(&["export"]).is_empty(),
+        "nothing of the file reached the store"
+    );
+}
+
+/// The worst case of the F2 shape under the default caps: as many one-word
+/// paragraphs as fit in `max_file_bytes` (16 MiB, ~2.5 million). Refused
+/// by the block cap; what remains is the normalizer's cost, linear in the
+/// bytes.
+#[test]
+fn one_word_paragraphs_filling_the_size_cap_are_refused_at_the_normalizer_cost() {
+    let env = Env::new();
+    let cap = 16 * 1024 * 1024;
+    let f = generate(&env, "paragraphs-16mib.txt", |w| {
+        let mut written = 0;
+        for i in 0.. {
+            let p = format!("{}\n\n", word(i));
+            if written + p.len() > cap {
+                break;
+            }
+            w.write_all(p.as_bytes()).expect("write");
+            written += p.len();
+        }
+    });
+    let v = ingest_measured(&env, "paragraphs_16mib_ingest", &f);
+    assert!(too_many_blocks(&v, DEFAULT_BLOCK_CAP) > 2_000_000, "{v}");
+}
+
+/// The cap counts every block of every story, after within-file repeats
+/// are dropped: exactly at the cap passes, one over is refused.
+#[test]
+fn the_block_cap_counts_every_block_and_refuses_one_over() {
+    let mut text = String::from("Ferry timetable changes\n\n");
+    for i in 0..9 {
+        text.push_str(&format!(
+            "Sailing {} leaves the {} pier.\n\n",
+            word(i),
+            word(i + 40)
+        ));
+    }
+    // A repeat within the file is dropped before counting.
+    text.push_str(&format!(
+        "Sailing {} leaves the {} pier.\n",
+        word(0),
+        word(40)
+    ));
+    let parsed = shingled::ingest::analyze_file("t.txt", text.as_bytes()).expect("parses");
+    let n = parsed.block_count();
+    assert!(n >= 10, "title and nine paragraphs: {n}");
+    assert!(shingled::ingest::check_blocks(parsed.clone(), n).is_ok());
+    let r = shingled::ingest::check_blocks(parsed, n - 1).expect_err("one over the cap");
+    assert_eq!(r.reason.as_str(), "too_many_blocks");
+    assert!(
+        r.message.contains(&format!("{n} blocks")) && r.message.contains(&format!("{}", n - 1)),
+        "{}",
+        r.message
+    );
+    let input = shingled::ingest::input_capped("t.txt".into(), text.as_bytes(), n - 1);
+    assert!(input.analysis.is_err(), "the capped input is a rejection");
+    let input = shingled::ingest::input("t.txt".into(), text.as_bytes());
+    assert!(input.analysis.is_ok(), "`input` (reingest) has no cap");
+}
+
+/// The daemon applies the configured cap too: the file is quarantined with
+/// a sidecar naming the reason, a file under the cap next to it is archived.
+#[test]
+fn the_daemon_quarantines_a_file_over_the_block_cap() {
+    let env = daemon_env(&[("intake.max_blocks_per_file", "6")]);
+    let d = start(&env, &[]);
+    let mut many = String::from("Many short notes\n\n");
+    for i in 0..12 {
+        many.push_str(&format!(
+            "Note {} about the {} market.\n\n",
+            word(i),
+            word(i + 90)
+        ));
+    }
+    drop_in(&env, "many.txt", &many);
+    drop_in(&env, "fits.txt", article(79, 1));
+    wait_until(TIMEOUT, "both files moved out of drop/", || {
+        archived(&env).len() + quarantined(&env).len() == 2
+    });
+    assert_eq!(quarantined(&env), ["many.txt"]);
+    assert_eq!(archived(&env), ["fits.txt"]);
+    let s = sidecar(&env, "many.txt");
+    assert_eq!(s["reason"], "too_many_blocks", "{s}");
+    assert!(
+        s["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cap of 6")),
+        "{s}"
+    );
+    d.stop();
 }
 
 #[test]
@@ -262,6 +386,8 @@ fn html_with_100_000_nested_divs() {
     ingest_measured(&env, "html_nested_divs_100k", &f);
 }
 
+/// An 8.6 MB page of 100,000 paragraphs: extracted and normalized, then
+/// refused by the block cap (it used to be ingested at 1 GiB peak, F2).
 #[test]
 fn huge_html_with_100_000_paragraphs() {
     let env = Env::new();
@@ -280,7 +406,9 @@ fn huge_html_with_100_000_paragraphs() {
         }
         w.write_all(b"</article></body></html>").expect("write");
     });
-    ingest_measured(&env, "html_100k_paragraphs", &f);
+    let v = ingest_measured(&env, "html_100k_paragraphs", &f);
+    let blocks = too_many_blocks(&v, DEFAULT_BLOCK_CAP);
+    assert!(blocks > 100_000, "a title and 100,000 paragraphs: {blocks}");
 }
 
 #[test]
@@ -365,6 +493,7 @@ fn hostile_names() -> Vec<Vec<u8>> {
         b"latin1-caf\xe9-\xff.txt".to_vec(),
         b"back\\slash \"quoted\".txt".to_vec(),
         long,
+        "bidi-\u{202E}txt.exe".as_bytes().to_vec(),
     ]
 }
 
@@ -410,6 +539,10 @@ fn hostile_file_names_end_archived_or_quarantined_and_are_escaped_in_logs() {
         );
     }
     let text = String::from_utf8(raw).expect("the log is UTF-8 even for non-UTF-8 names");
+    assert!(
+        !text.contains('\u{202E}'),
+        "a raw right-to-left override reached the log"
+    );
     for l in text.lines() {
         let v: Value =
             serde_json::from_str(l).unwrap_or_else(|e| panic!("a log line is not JSON ({e}): {l}"));
@@ -426,6 +559,10 @@ fn hostile_file_names_end_archived_or_quarantined_and_are_escaped_in_logs() {
         "{files:?}"
     );
     assert!(files.iter().any(|f| f.contains("\\xe9")), "{files:?}");
+    assert!(
+        files.iter().any(|f| f == "bidi-\\u{202e}txt.exe"),
+        "{files:?}"
+    );
     assert!(files.iter().any(|f| f.starts_with("-rf")), "{files:?}");
     let all: Vec<String> = archived(&env)
         .into_iter()

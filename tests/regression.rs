@@ -174,6 +174,23 @@ proptest! {
     }
 
     #[test]
+    fn smoke_escape_leaves_no_format_character(pieces in proptest::collection::vec(0usize..12, 0..40)) {
+        // Names mixing letters with bidi controls, zero-width characters,
+        // separators and a BOM: none of these survives (Unicode Cf, Zl, Zp).
+        let parts = ["a", "é", "中", ".txt", "\u{202E}", "\u{2066}", "\u{200B}",
+                     "\u{200D}", "\u{FEFF}", "\u{2028}", "\u{00AD}", "\u{061C}"];
+        let name: String = pieces.iter().map(|&i| parts[i]).collect();
+        let e = shingled::telemetry::escape(std::ffi::OsStr::new(&name));
+        let unsafe_chars = regex::Regex::new(r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]").expect("class");
+        prop_assert!(!unsafe_chars.is_match(&e), "{:?}", e);
+        let kept: String = name.chars().filter(|c| !unsafe_chars.is_match(&c.to_string())).collect();
+        let visible: String = e.split("\\u{").enumerate()
+            .map(|(i, s)| if i == 0 { s } else { s.split_once('}').map_or(s, |(_, r)| r) })
+            .collect();
+        prop_assert_eq!(visible, kept, "letters are kept, in order");
+    }
+
+    #[test]
     fn smoke_config(s in "[\\[\\]a-z_.=\"0-9 \n]{0,200}") {
         let _ = Config::from_toml(&s);
         let full = format!("[paths]\ndrop=\"d\"\narchive=\"a\"\nquarantine=\"q\"\nstore=\"s\"\n{s}");

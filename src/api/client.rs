@@ -10,10 +10,8 @@ use std::path::{Path, PathBuf};
 /// A failure talking to the daemon.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Nothing answers on the socket.
-    #[error(
-        "the store is in use by another process, but no shingled daemon answers on {path}: {source}"
-    )]
+    /// Nothing answers on the socket. The cause is the error's `source`.
+    #[error("the store is in use by another process, but no shingled daemon answers on {path}")]
     Connect {
         /// The socket.
         path: PathBuf,
@@ -33,7 +31,7 @@ pub enum Error {
     #[error("unexpected answer from the daemon: {0}")]
     Protocol(String),
     /// Reading the answer or writing the output failed.
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] io::Error),
 }
 

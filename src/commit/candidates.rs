@@ -3,7 +3,7 @@
 //! their earlier versions, and which of the story's revised blocks an
 //! article already holds elsewhere (text paragraphed differently).
 
-use super::story::{Item, load};
+use super::story::Item;
 use super::{Committer, Overlay};
 use crate::dedup::{Candidate, CandidateBlock, Relation};
 use crate::fingerprint::Payload;
@@ -12,6 +12,7 @@ use crate::model::{ArticleId, BlockId};
 use crate::normalize;
 use crate::store;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// At most this many candidate articles (those most of the story's blocks
 /// point to) are read and scored per story.
@@ -98,10 +99,10 @@ impl Committer {
     }
 
     /// A payload from this file's pending blocks or the store.
-    fn payload_of(&self, ov: &Overlay, id: &BlockId) -> Result<Option<Payload>, store::Error> {
+    fn payload_of(&self, ov: &Overlay, id: &BlockId) -> Result<Option<Arc<Payload>>, store::Error> {
         match ov.pending.iter().find(|(p, _)| p == id) {
-            Some((_, p)) => Ok(Some(p.clone())),
-            None => load(&self.store, id),
+            Some((_, p)) => Ok(Some(Arc::new(p.clone()))),
+            None => self.payloads.get(&self.store, id),
         }
     }
 
@@ -113,7 +114,7 @@ impl Committer {
         items: &[Item<'_>],
         c: &mut Candidate,
     ) -> Result<(), store::Error> {
-        let mut others: Option<Vec<(BlockId, Payload)>> = None;
+        let mut others: Option<Vec<(BlockId, Arc<Payload>)>> = None;
         for it in items {
             let (Some(q), Some(m)) = (&it.payload, it.m.matched) else {
                 continue;
@@ -137,10 +138,10 @@ impl Committer {
             let Some((_, matched)) = all.iter().find(|(id, _)| *id == m) else {
                 continue;
             };
-            let rest: Vec<Payload> = all
+            let rest: Vec<&Payload> = all
                 .iter()
                 .filter(|(id, _)| *id != m)
-                .map(|(_, p)| p.clone())
+                .map(|(_, p)| &**p)
                 .collect();
             let (elsewhere, nowhere) = novelty(q, matched, &rest);
             if elsewhere >= MIN_MOVED_SHINGLES && nowhere <= MAX_JOIN_SHINGLES {

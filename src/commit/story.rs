@@ -134,12 +134,12 @@ impl Committer {
     /// The best verified near-duplicate among indexed blocks and this
     /// file's pending ones.
     fn fuzzy(&mut self, ov: &Overlay, q: &Payload) -> Result<Option<Match>, store::Error> {
-        let store = &self.store;
+        let (store, payloads) = (&self.store, &self.payloads);
         let (bp, learned) = (&self.boilerplate, &ov.learned);
         let is_bp = |id: &BlockId| bp.contains(id) || learned.contains_key(id);
         let mut best = self
             .matcher
-            .best(q, &self.params, |id| load(store, id), is_bp)?;
+            .best(q, &self.params, |id| payloads.get(store, id), is_bp)?;
         for (id, p) in &ov.pending {
             let b = is_bp(id);
             if let Some(verdict) = classify(q, p, &self.params, b) {

@@ -1,7 +1,7 @@
 //! SIGHUP: which configuration changes apply to the running daemon. Pure.
 //!
 //! Live: the log level and summary interval, everything intake decides per
-//! file (size cap, settle time, rescan interval) and the group-commit
+//! file (size and block caps, settle time, rescan interval) and the group-commit
 //! limits. Not live (reported, and kept as they were until a restart):
 //! folders, socket and store (the daemon holds them open), the store cache,
 //! the near-duplicate parameters (they shape the stored index), the queue
@@ -45,6 +45,7 @@ pub fn merge(current: &Config, new: &Config) -> Merged {
     live!("log.level", log.level);
     live!("log.summary_interval_s", log.summary_interval);
     live!("intake.max_file_bytes", intake.max_file_bytes);
+    live!("intake.max_blocks_per_file", intake.max_blocks_per_file);
     live!("intake.settle_ms", intake.settle);
     live!("intake.rescan_interval_s", intake.rescan_interval);
     live!("commit.group_max_files", commit.group_max_files);
@@ -55,6 +56,7 @@ pub fn merge(current: &Config, new: &Config) -> Merged {
     fixed!("paths.store", paths.store);
     fixed!("api.socket", paths.socket);
     fixed!("api.tcp", api.tcp);
+    fixed!("api.allow_remote", api.allow_remote);
     fixed!("intake.queue_capacity", intake.queue_capacity);
     fixed!("store.cache_capacity_mb", store.cache_capacity);
     fixed!("dedup", dedup);
@@ -80,18 +82,24 @@ mod tests {
     #[test]
     fn live_keys_apply_and_fixed_keys_are_reported_and_kept() {
         let cur = cfg("");
-        let new = cfg("[intake]\nmax_file_bytes = 10\nsettle_ms = 5\nqueue_capacity = 3\n[log]\nlevel = \"debug\"\n")
+        let new = cfg("[intake]\nmax_file_bytes = 10\nmax_blocks_per_file = 9\nsettle_ms = 5\nqueue_capacity = 3\n[log]\nlevel = \"debug\"\n")
             .clone();
         let mut moved = new.clone();
         moved.paths.drop = "elsewhere".into();
         let m = merge(&cur, &moved);
         assert_eq!(m.effective.intake.max_file_bytes, 10);
+        assert_eq!(m.effective.intake.max_blocks_per_file, 9);
         assert_eq!(m.effective.log.level, "debug");
         assert_eq!(m.effective.paths.drop, cur.paths.drop);
         assert_eq!(m.effective.intake.queue_capacity, cur.intake.queue_capacity);
         assert_eq!(
             m.applied,
-            vec!["log.level", "intake.max_file_bytes", "intake.settle_ms"]
+            vec![
+                "log.level",
+                "intake.max_file_bytes",
+                "intake.max_blocks_per_file",
+                "intake.settle_ms"
+            ]
         );
         assert_eq!(m.not_live, vec!["paths.drop", "intake.queue_capacity"]);
     }

@@ -153,8 +153,12 @@ pub fn numbers_conflict(a: &Payload, b: &Payload) -> bool {
 /// block holds. The same text paragraphed differently has many `elsewhere`
 /// and at most the `k - 1` shingles spanning a paragraph join `nowhere`.
 #[must_use]
-pub fn novelty(a: &Payload, matched: &Payload, others: &[Payload]) -> (usize, usize) {
-    let mut pool: Vec<u32> = others.iter().flat_map(Payload::shingles).collect();
+pub fn novelty<P: std::borrow::Borrow<Payload>>(
+    a: &Payload,
+    matched: &Payload,
+    others: &[P],
+) -> (usize, usize) {
+    let mut pool: Vec<u32> = others.iter().flat_map(|p| p.borrow().shingles()).collect();
     pool.sort_unstable();
     pool.dedup();
     let own: Vec<u32> = matched.shingles().collect();
@@ -372,7 +376,7 @@ mod tests {
         let (elsewhere, nowhere) = novelty(&fp(&merged), &fp(P), &[fp(second)]);
         assert_eq!(nowhere, 2);
         assert!(elsewhere > 10);
-        let (elsewhere, nowhere) = novelty(&fp(&merged), &fp(P), &[]);
+        let (elsewhere, nowhere) = novelty::<Payload>(&fp(&merged), &fp(P), &[]);
         assert_eq!(elsewhere, 0);
         assert!(nowhere > 10);
     }

@@ -58,11 +58,11 @@ impl Matcher {
     ///
     /// # Errors
     /// The first error of `load`.
-    pub fn best<E>(
+    pub fn best<E, P: std::borrow::Borrow<Payload>>(
         &mut self,
         query: &Payload,
         p: &DedupParams,
-        mut load: impl FnMut(&BlockId) -> Result<Option<Payload>, E>,
+        mut load: impl FnMut(&BlockId) -> Result<Option<P>, E>,
         is_boilerplate: impl Fn(&BlockId) -> bool,
     ) -> Result<Option<Match>, E> {
         self.index.candidates(
@@ -78,7 +78,7 @@ impl Matcher {
                 continue;
             };
             let bp = is_boilerplate(&hit.id);
-            if let Some(verdict) = classify(query, &stored, p, bp) {
+            if let Some(verdict) = classify(query, stored.borrow(), p, bp) {
                 let m = Match {
                     id: hit.id,
                     verdict,

@@ -42,15 +42,35 @@ pub enum PreparedKind {
     Failed(String),
 }
 
+/// The caps intake applies to one file (`[intake]`, live on SIGHUP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    /// Larger files are refused unread (`too_large`).
+    pub max_file_bytes: u64,
+    /// Files of more blocks are refused before commit (`too_many_blocks`).
+    pub max_blocks_per_file: usize,
+}
+
+impl Caps {
+    /// The caps of a configuration.
+    #[must_use]
+    pub fn of(intake: &crate::config::Intake) -> Self {
+        Caps {
+            max_file_bytes: intake.max_file_bytes,
+            max_blocks_per_file: intake.max_blocks_per_file,
+        }
+    }
+}
+
 /// Reads and analyzes one file (blocking; runs on the blocking pool).
 #[must_use]
-pub fn prepare(drop: &Path, name: OsString, expect: Seen, max: u64, queued: Instant) -> Prepared {
+pub fn prepare(drop: &Path, name: OsString, expect: Seen, caps: Caps, queued: Instant) -> Prepared {
     let file = name.to_string_lossy().into_owned();
-    let kind = match read::take(drop, &name, max, Some(expect)) {
+    let kind = match read::take(drop, &name, caps.max_file_bytes, Some(expect)) {
         Taken::Bytes { bytes, seen } => {
             failpoint::hit("after_read");
             PreparedKind::Input {
-                input: ingest::input(file, &bytes),
+                input: ingest::input_capped(file, &bytes, caps.max_blocks_per_file),
                 seen: Some(seen),
                 bytes: bytes.len() as u64,
             }

@@ -201,6 +201,7 @@ impl Writer {
             return;
         };
         let durable = c.next_seq().saturating_sub(1);
+        self.record_durable(durable);
         self.monitor.durable_seq.store(durable, Ordering::SeqCst);
         let blocks = c.counts().blocks;
         self.monitor.index_blocks.store(blocks, Ordering::Relaxed);

@@ -13,7 +13,7 @@ use super::Writer;
 use crate::commit::Committer;
 use crate::config::DedupParams;
 use crate::intake::claims::backoff;
-use crate::store::Store;
+use crate::store::{Store, watermark};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -68,8 +68,14 @@ impl Writer {
         loop {
             // In-flight API reads may still hold the old store for a moment;
             // sled then reports it locked and the next attempt succeeds.
+            // A store reopened below the durable watermark lost events: it
+            // is not extended (the writer stalls; the watchdog restarts the
+            // daemon, which then refuses to start, naming the recovery).
             let opened = Store::open(&self.reopen.path, self.reopen.cache_capacity)
-                .map(Arc::new)
+                .and_then(|s| {
+                    watermark::verify(&self.reopen.path, s.last_seq()?)?;
+                    Ok(Arc::new(s))
+                })
                 .and_then(|s| {
                     Committer::new(Arc::clone(&s), self.reopen.dedup.clone()).map(|c| (s, c))
                 });
