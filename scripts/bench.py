@@ -151,7 +151,7 @@ def peer_runs(args, stream):
     truth = Path(stream).parent / "truth.jsonl"
     extra = ["--truth", str(truth)] if truth.exists() else []
     sh([args.peers_python, str(SHARED / "peers/dedup_peers.py"), str(stream), *extra,
-        "--peers", *args.peers.split(","), "--repeat", str(args.runs),
+        "--peers", *args.peers.split(","), "--repeat", str(args.peer_runs or args.runs),
         "--out", str(out)], stdout=subprocess.DEVNULL)
     return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
 
@@ -169,7 +169,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--daemon", action="store_true", help="also measure the daemon")
     ap.add_argument("--peers-python", help="python of a venv with ../shared/peers/requirements.txt")
-    ap.add_argument("--peers", default="rensa,exact")
+    ap.add_argument("--peers", default="rensa,exact", help="comma-separated: rensa,datasketch,exact")
+    ap.add_argument("--peer-runs", type=int, help="repeats of the peers (default: --runs)")
     ap.add_argument("--json", help="write every figure here")
     args = ap.parse_args()
     if not Path(args.bin).exists():

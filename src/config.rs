@@ -317,7 +317,7 @@ impl Default for DedupParams {
             numbers_min_words: 40,
             max_postings: 1000,
             max_verify: 16,
-            payload_cache_mb: 32,
+            payload_cache_mb: 64,
             article_duplicate: 0.9,
             article_update: 0.5,
             article_update_same_title: 0.35,

@@ -23,6 +23,9 @@ use std::sync::Arc;
 /// the cache's own slot.
 const ENTRY_OVERHEAD: u64 = 64;
 
+/// Share of the cache for entries read more than once.
+const HOT_SHARE: f64 = 0.5;
+
 #[derive(Clone)]
 struct ByBytes;
 
@@ -48,15 +51,27 @@ impl Payloads {
         let bytes = (mb as u64) << 20;
         let cache = (mb > 0).then(|| {
             let items = usize::try_from(bytes / 200).unwrap_or(usize::MAX).max(16);
-            RefCell::new(Inner::with(
-                items,
-                bytes,
+            // Half the space for blocks read again (quick_cache's "hot"
+            // part), half for the newest: news matches are recency-biased
+            // (an update follows its story), and at the default 97% hot
+            // most freshly stored payloads were evicted before their
+            // first read.
+            let options = quick_cache::OptionsBuilder::new()
+                .estimated_items_capacity(items)
+                .weight_capacity(bytes)
+                .hot_allocation(HOT_SHARE)
+                .build()
+                .ok()?;
+            Some(RefCell::new(Inner::with_options(
+                options,
                 ByBytes,
                 rustc_hash::FxBuildHasher,
                 quick_cache::unsync::DefaultLifecycle::default(),
-            ))
+            )))
         });
-        Payloads { cache }
+        Payloads {
+            cache: cache.flatten(),
+        }
     }
 
     /// The stored payload of a block, from memory when cached.
