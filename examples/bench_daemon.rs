@@ -9,7 +9,9 @@
 //! cargo build --release
 //! cargo run --release --example bench_daemon -- [--bin target/release/shingled] [--files 2000] [--rate 200]
 //! ```
-//! `--rate 0` drops as fast as possible.
+//! `--rate 0` drops as fast as possible. `--from DIR` drops the first
+//! `--files` files of DIR (sorted by name, e.g. the peers' stream) instead
+//! of generated articles.
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -22,6 +24,7 @@ struct Args {
     bin: PathBuf,
     files: usize,
     rate: f64,
+    from: Option<PathBuf>,
 }
 
 fn args() -> Args {
@@ -29,6 +32,7 @@ fn args() -> Args {
         bin: PathBuf::from("target/release/shingled"),
         files: 2_000,
         rate: 200.0,
+        from: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -37,6 +41,7 @@ fn args() -> Args {
             "--bin" => a.bin = v.into(),
             "--files" => a.files = v.parse().expect("--files N"),
             "--rate" => a.rate = v.parse().expect("--rate R"),
+            "--from" => a.from = Some(v.into()),
             _ => panic!("unknown option {k}"),
         }
     }
@@ -183,10 +188,37 @@ fn main() {
     .expect("config");
     let staging = d.join("staging");
     std::fs::create_dir_all(&staging).expect("mkdir");
-    let names: Vec<String> = (0..a.files).map(|i| format!("bench-{i:06}.txt")).collect();
-    for (i, n) in names.iter().enumerate() {
-        std::fs::write(staging.join(n), article(i)).expect("stage");
-    }
+    let names: Vec<String> = match &a.from {
+        Some(from) => {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(from)
+                .expect("--from DIR")
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect();
+            files.sort();
+            files.truncate(a.files);
+            files
+                .iter()
+                .map(|f| {
+                    let n = f.file_name().expect("name").to_string_lossy().into_owned();
+                    std::fs::copy(f, staging.join(&n)).expect("stage");
+                    n
+                })
+                .collect()
+        }
+        None => (0..a.files)
+            .map(|i| {
+                let n = format!("bench-{i:06}.txt");
+                std::fs::write(staging.join(&n), article(i)).expect("stage");
+                n
+            })
+            .collect(),
+    };
+    let a = Args {
+        files: names.len(),
+        ..a
+    };
     let log = std::fs::File::create(d.join("daemon.log")).expect("log");
     let mut daemon = Command::new(&bin)
         .args(["run", "--config"])

@@ -10,8 +10,9 @@ stream, generated with ../shared/peers/make_variants.py when missing):
 2. A restart: `shingled ingest` of one file already stored, on the full
    store: open + index rebuild + one unchanged file, so the index rebuild's
    records/s (blocks in the store / wall).
-3. With --daemon: the daemon under a steady arrival rate and as fast as
-   files come (examples/bench_daemon.rs): rename-in-to-committed latency
+3. With --daemon: the daemon under a steady arrival rate (200 files/s) and
+   as fast as files come (examples/bench_daemon.rs), on generated typical
+   articles and on the workload's own files: rename-in-to-committed latency
    p50/p99 and files/s, every file acknowledged only after its flush.
 4. With --peers-python: the peers' harness (dedup_peers.py) on the same
    files in the same run, and the ratios (shingled para/s over the peer's,
@@ -128,11 +129,16 @@ def ingest_runs(args, files, size, paras):
     return runs
 
 
-def daemon_runs(args):
+def daemon_runs(args, stream):
+    """The daemon on generated typical articles and on the workload's own
+    files (the first 2,000 / 5,000 of them)."""
     out = {}
-    for name, files, rate in (("rate200", 2000, 200), ("max", 5000, 0)):
+    for name, files, rate, src in (("rate200", 2000, 200, None), ("max", 5000, 0, None),
+                                   ("workload_rate200", 2000, 200, stream),
+                                   ("workload_max", 5000, 0, stream)):
+        extra = ["--from", str(src)] if src else []
         r = sh(["cargo", "run", "--release", "--quiet", "--example", "bench_daemon", "--",
-                "--bin", args.bin, "--files", str(files), "--rate", str(rate)],
+                "--bin", args.bin, "--files", str(files), "--rate", str(rate), *extra],
                capture_output=True, cwd=ROOT, text=True)
         line = r.stdout.strip().splitlines()[-1]
         kv = dict(re.findall(r"(\w+)=([\d.]+)", line))
@@ -190,7 +196,7 @@ def main():
     last = runs[-1]
     result["restart"] = {k: last[k] for k in ("restart_s", "restart_records_per_s", "blocks")}
     if args.daemon:
-        result["daemon"] = daemon_runs(args)
+        result["daemon"] = daemon_runs(args, stream)
     if args.peers_python:
         result["peers"] = peer_runs(args, stream)
 
