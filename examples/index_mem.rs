@@ -163,9 +163,14 @@ fn rebuild(n: u64, p: &DedupParams, shape: &Shape) -> anyhow::Result<()> {
             store.size_on_disk()
         );
     }
+    // a restart: sled's open (log recovery) plus the rebuild
+    let t = Instant::now();
     let store = Arc::new(Store::open(&path, 128 << 20)?);
+    let opened = t.elapsed().as_secs_f64();
     let c = Committer::new(store, p.clone())?;
+    let ready = t.elapsed().as_secs_f64();
     let r = c.rebuild_stats();
+    println!("restart on {n}: store open {opened:.2} s, ready (open + rebuild) {ready:.2} s");
     println!(
         "rebuild of {n}: {} records in {:.2} s = {:.0} records/s, index heap {:.1} MB ({:.1} B/block)",
         r.records,
