@@ -101,7 +101,7 @@ enum Command {
     /// Explain an article: why it holds each block (relation, matched
     /// block, scores, first seen where), which sources fed it, its versions
     /// and their diffs. Given a 32-digit block id, what the store knows of
-    /// that block. Reads the store directly: stop the daemon first.
+    /// that block. While the daemon runs, asks it (over its socket).
     Explain {
         /// The config file.
         #[arg(long, short)]
@@ -325,7 +325,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Source::Daemon(sock) => ask(&sock, "/stats", &mut out)?,
         },
         Command::Explain { config, id, json } => {
-            let store = explain::open_offline(&load(&config)?, "explain")?;
+            let cfg = load(&config)?;
+            let store = match explain::open_offline(&cfg, "explain") {
+                Ok(store) => store,
+                // the daemon holds the store: it answers over its socket
+                Err(explain::Error::DaemonRunning { .. }) if cfg.paths.socket.exists() => {
+                    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return Err(explain::Error::NotFound(id).into());
+                    }
+                    let q = if json { "" } else { "?text=1" };
+                    ask(&cfg.paths.socket, &format!("/explain/{id}{q}"), &mut out)?;
+                    out.flush()?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Err(e) => return Err(e.into()),
+            };
             if id.len() == 32 {
                 let b = explain::block(&store, &id)?;
                 if json {

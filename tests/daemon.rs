@@ -484,6 +484,20 @@ fn the_api_answers_and_the_cli_goes_through_it_while_the_daemon_runs() {
         .to_string();
     let show = env.run_ok(&["show", &id]);
     let show_json = env.run_ok(&["show", &id, "--json"]);
+    let explain = env.run_ok(&["explain", &id]);
+    let explain_json = env.run_ok(&["explain", &id, "--json"]);
+    assert!(explain.contains(&id), "{explain}");
+    let block =
+        serde_json::from_str::<Value>(&explain_json).expect("explain JSON")["blocks"][0]["id"]
+            .as_str()
+            .expect("a block id")
+            .to_string();
+    let explain_block = env.run_ok(&["explain", &block]);
+    let unknown = env
+        .command(&["explain", "ffffffffffffffff"])
+        .output()
+        .expect("explain");
+    assert!(!unknown.status.success());
     let log_since = env.run_ok(&["log", "--since", "2"]);
     let missing = env
         .command(&["show", "ffffffffffffffff"])
@@ -507,6 +521,9 @@ fn the_api_answers_and_the_cli_goes_through_it_while_the_daemon_runs() {
     assert_eq!(show, env.run_ok(&["show", &id]));
     assert_eq!(show_json, env.run_ok(&["show", &id, "--json"]));
     assert_eq!(log_since, env.run_ok(&["log", "--since", "2"]));
+    assert_eq!(explain, env.run_ok(&["explain", &id]), "explain");
+    assert_eq!(explain_json, env.run_ok(&["explain", &id, "--json"]));
+    assert_eq!(explain_block, env.run_ok(&["explain", &block]));
 }
 
 #[test]

@@ -45,6 +45,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/export", get(export))
         .route("/log", get(log))
         .route("/articles/{id}", get(article))
+        .route("/explain/{id}", get(explain))
         .with_state(state)
 }
 
@@ -170,6 +171,48 @@ async fn article(
         },
     )
     .await
+}
+
+/// `shingled explain` while the daemon holds the store: an article (16
+/// hex digits) or a block (32), as JSON or (`?text=1`) as text.
+async fn explain(
+    State(s): State<ApiState>,
+    Path(id): Path<String>,
+    Query(q): Query<ArticleQuery>,
+) -> Response {
+    let text = q.text.is_some_and(|t| t != "0");
+    blocking(
+        &s.store,
+        if text { "text/plain" } else { JSON },
+        move |store| {
+            let rendered = if id.len() == 32 {
+                crate::explain::block(store, &id)
+                    .map(|b| render(text, &b, crate::explain::block_text))
+            } else {
+                crate::explain::article(store, &id).map(|x| render(text, &x, crate::explain::text))
+            };
+            match rendered {
+                Ok(r) => r.map(Some),
+                Err(crate::explain::Error::NotFound(_)) => Ok(None),
+                Err(e) => Err(e.to_string()),
+            }
+        },
+    )
+    .await
+}
+
+/// One JSON line, or the text form.
+fn render<T: serde::Serialize>(
+    text: bool,
+    v: &T,
+    as_text: fn(&T) -> String,
+) -> Result<Vec<u8>, String> {
+    if text {
+        return Ok(as_text(v).into_bytes());
+    }
+    let mut out = Vec::new();
+    line(&mut out, v)?;
+    Ok(out)
 }
 
 #[derive(Deserialize)]
