@@ -7,12 +7,15 @@ use super::story::Item;
 use super::{Committer, Overlay};
 use crate::dedup::{Candidate, CandidateBlock, Relation};
 use crate::fingerprint::Payload;
-use crate::fingerprint::verify::novelty;
+use crate::fingerprint::verify::{novelty_in, shingle_pool};
 use crate::model::{ArticleId, BlockId};
 use crate::normalize;
 use crate::store;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+/// A block of a candidate article with its payload.
+type Held = (BlockId, Arc<Payload>);
 
 /// At most this many candidate articles (those most of the story's blocks
 /// point to) are read and scored per story.
@@ -114,7 +117,9 @@ impl Committer {
         items: &[Item<'_>],
         c: &mut Candidate,
     ) -> Result<(), store::Error> {
-        let mut others: Option<Vec<(BlockId, Arc<Payload>)>> = None;
+        // the article's blocks and the pool of all their shingles, built
+        // once per candidate
+        let mut others: Option<(Vec<Held>, Vec<u32>)> = None;
         for it in items {
             let (Some(q), Some(m)) = (&it.payload, it.m.matched) else {
                 continue;
@@ -132,18 +137,18 @@ impl Committer {
                         v.push((b.id, p));
                     }
                 }
-                others = Some(v);
+                let pool = shingle_pool(&v.iter().map(|(_, p)| &**p).collect::<Vec<_>>());
+                others = Some((v, pool));
             }
-            let all = others.as_deref().unwrap_or_default();
+            let Some((all, pool)) = &others else {
+                continue;
+            };
             let Some((_, matched)) = all.iter().find(|(id, _)| *id == m) else {
                 continue;
             };
-            let rest: Vec<&Payload> = all
-                .iter()
-                .filter(|(id, _)| *id != m)
-                .map(|(_, p)| &**p)
-                .collect();
-            let (elsewhere, nowhere) = novelty(q, matched, &rest);
+            // the pool holds the matched block's shingles as well, which
+            // `novelty_in` never looks up (see there)
+            let (elsewhere, nowhere) = novelty_in(q, matched, pool);
             if elsewhere >= MIN_MOVED_SHINGLES && nowhere <= MAX_JOIN_SHINGLES {
                 c.covered.push(it.m.id);
             }

@@ -158,9 +158,25 @@ pub fn novelty<P: std::borrow::Borrow<Payload>>(
     matched: &Payload,
     others: &[P],
 ) -> (usize, usize) {
-    let mut pool: Vec<u32> = others.iter().flat_map(|p| p.borrow().shingles()).collect();
+    novelty_in(a, matched, &shingle_pool(others))
+}
+
+/// The sorted, distinct shingles of some blocks: the pool [`novelty_in`]
+/// looks in.
+#[must_use]
+pub fn shingle_pool<P: std::borrow::Borrow<Payload>>(blocks: &[P]) -> Vec<u32> {
+    let mut pool: Vec<u32> = blocks.iter().flat_map(|p| p.borrow().shingles()).collect();
     pool.sort_unstable();
     pool.dedup();
+    pool
+}
+
+/// [`novelty`] against a prebuilt [`shingle_pool`], so that several blocks
+/// can be checked against one article's blocks without rebuilding it. The
+/// pool may hold `matched`'s own shingles too: only shingles of `a` missing
+/// from `matched` are looked up, and those can never come from `matched`.
+#[must_use]
+pub fn novelty_in(a: &Payload, matched: &Payload, pool: &[u32]) -> (usize, usize) {
     let own: Vec<u32> = matched.shingles().collect();
     let (mut elsewhere, mut nowhere) = (0, 0);
     for h in a.shingles().filter(|h| own.binary_search(h).is_err()) {
@@ -379,6 +395,24 @@ mod tests {
         let (elsewhere, nowhere) = novelty::<Payload>(&fp(&merged), &fp(P), &[]);
         assert_eq!(elsewhere, 0);
         assert!(nowhere > 10);
+    }
+
+    #[test]
+    fn a_pool_that_also_holds_the_matched_block_gives_the_same_counts() {
+        let second = "Work on the approach roads will continue until the spring, a spokesman for \
+                      the council said.";
+        let merged = format!("{P} {second}");
+        let (q, matched, other) = (fp(&merged), fp(P), fp(second));
+        let with_matched = shingle_pool(&[&matched, &other]);
+        assert_eq!(
+            novelty_in(&q, &matched, &with_matched),
+            novelty(&q, &matched, &[&other])
+        );
+        let only_matched = shingle_pool(&[&matched]);
+        assert_eq!(
+            novelty_in(&q, &matched, &only_matched),
+            novelty::<Payload>(&q, &matched, &[])
+        );
     }
 
     #[test]
