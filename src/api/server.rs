@@ -149,27 +149,29 @@ struct ArticleQuery {
     text: Option<String>,
 }
 
+impl ArticleQuery {
+    /// `?text=1` (any value but `0`) asks for the text form.
+    fn text(&self) -> bool {
+        self.text.as_deref().is_some_and(|t| t != "0")
+    }
+}
+
+fn content_type(text: bool) -> &'static str {
+    if text { "text/plain" } else { JSON }
+}
+
 async fn article(
     State(s): State<ApiState>,
     Path(id): Path<String>,
     Query(q): Query<ArticleQuery>,
 ) -> Response {
-    let text = q.text.is_some_and(|t| t != "0");
-    blocking(
-        &s.store,
-        if text { "text/plain" } else { JSON },
-        move |store| {
-            let Some(a) = views::find(store, &id).map_err(|e| e.to_string())? else {
-                return Ok(None);
-            };
-            if text {
-                return Ok(Some(views::show_text(&a).into_bytes()));
-            }
-            let mut out = Vec::new();
-            line(&mut out, &a)?;
-            Ok(Some(out))
-        },
-    )
+    let text = q.text();
+    blocking(&s.store, content_type(text), move |store| {
+        let Some(a) = views::find(store, &id).map_err(|e| e.to_string())? else {
+            return Ok(None);
+        };
+        render(text, &a, views::show_text).map(Some)
+    })
     .await
 }
 
@@ -180,24 +182,19 @@ async fn explain(
     Path(id): Path<String>,
     Query(q): Query<ArticleQuery>,
 ) -> Response {
-    let text = q.text.is_some_and(|t| t != "0");
-    blocking(
-        &s.store,
-        if text { "text/plain" } else { JSON },
-        move |store| {
-            let rendered = if id.len() == 32 {
-                crate::explain::block(store, &id)
-                    .map(|b| render(text, &b, crate::explain::block_text))
-            } else {
-                crate::explain::article(store, &id).map(|x| render(text, &x, crate::explain::text))
-            };
-            match rendered {
-                Ok(r) => r.map(Some),
-                Err(crate::explain::Error::NotFound(_)) => Ok(None),
-                Err(e) => Err(e.to_string()),
-            }
-        },
-    )
+    let text = q.text();
+    blocking(&s.store, content_type(text), move |store| {
+        let rendered = if id.len() == 32 {
+            crate::explain::block(store, &id).map(|b| render(text, &b, crate::explain::block_text))
+        } else {
+            crate::explain::article(store, &id).map(|x| render(text, &x, crate::explain::text))
+        };
+        match rendered {
+            Ok(r) => r.map(Some),
+            Err(crate::explain::Error::NotFound(_)) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    })
     .await
 }
 
