@@ -26,10 +26,14 @@
 
 mod boot;
 mod candidates;
+mod known;
 mod payloads;
+mod prep;
 mod story;
+mod summaries;
 
 pub use boot::{RebuildStats, ReindexReport, SHAPE_META, reindex};
+pub use prep::{BlockPrep, Prep};
 
 use crate::changelog::{BlockMatch, Event, EventKind};
 use crate::config::DedupParams;
@@ -57,6 +61,19 @@ pub struct Input {
     pub blake3: Hash32,
     /// What analysis made of it.
     pub analysis: Result<Parsed, Rejection>,
+    /// Per-block ids and fingerprints computed off the writer thread
+    /// ([`Input::prepare`]); `None` lets the writer compute them.
+    pub prep: Option<Prep>,
+}
+
+impl Input {
+    /// Does the writer's pure per-block work now, on the caller's thread
+    /// (see `commit::prep`). Does nothing for a rejected file.
+    pub fn prepare(&mut self, shape: &Shape) {
+        if let Ok(parsed) = &self.analysis {
+            self.prep = Some(Prep::of(parsed, shape));
+        }
+    }
 }
 
 /// One article a file's story went to.
@@ -113,6 +130,11 @@ pub struct Committer {
     scratch: Scratch,
     /// Decoded payloads of recent and recently read blocks.
     payloads: payloads::Payloads,
+    /// Which block ids the store may hold (spares sled the lookups of new
+    /// blocks; conservative, so decisions never depend on it).
+    known: known::Known,
+    /// Candidate articles' versions, as decisions need them.
+    summaries: summaries::Summaries,
 }
 
 impl std::fmt::Debug for Committer {
@@ -161,6 +183,7 @@ impl Committer {
         let next_seq = store.last_seq()? + 1;
         let counts = store.counts()?;
         let booted = boot::boot(&store, &params, &counts)?;
+        let known = known::Known::start(&store, counts.blocks);
         tracing::info!(
             blocks = booted.stats.records,
             indexed = booted.stats.indexed,
@@ -181,6 +204,8 @@ impl Committer {
             rebuild: booted.stats,
             scratch: Scratch::default(),
             payloads: payloads::Payloads::new(params.payload_cache_mb),
+            known,
+            summaries: summaries::Summaries::new(),
         })
     }
 
@@ -241,6 +266,7 @@ impl Committer {
     /// [`store::Error`]; nothing was applied and the writer is unchanged.
     pub fn commit(&mut self, input: Input) -> Result<(Outcome, Vec<Event>), store::Error> {
         let at = (self.clock)();
+        let prep = input.prep.filter(|p| p.shape == self.shape);
         let prior = self.store.source(&input.blake3)?;
         let mut ov = Overlay {
             counts: self.counts.clone(),
@@ -295,7 +321,7 @@ impl Committer {
                         blake3: &input.blake3,
                         at: &at,
                     };
-                    let articles = self.ingest(&ctx, &parsed, &mut seq, &mut ov)?;
+                    let articles = self.ingest(&ctx, &parsed, prep, &mut seq, &mut ov)?;
                     let rec = SourceRecord {
                         file: input.file.clone(),
                         received: at.clone(),
@@ -339,6 +365,9 @@ impl Committer {
         self.store.apply(w)?;
         self.next_seq = seq;
         self.counts = ov.counts;
+        for id in ov.blocks.keys() {
+            self.known.add(id);
+        }
         for id in ov.learned.keys() {
             self.payloads.forget(id);
         }

@@ -61,6 +61,7 @@ pub fn input_capped(name: String, bytes: &[u8], max_blocks: usize) -> Input {
         file: name,
         blake3: Hash32::of(bytes),
         analysis,
+        prep: None,
     }
 }
 
@@ -128,6 +129,7 @@ fn rejected(name: String, bytes: &[u8], reason: Reason, message: String) -> Inpu
         file: name,
         blake3: Hash32::of(bytes),
         analysis: Err(Rejection::new("intake", reason, message)),
+        prep: None,
     }
 }
 
@@ -137,7 +139,8 @@ const READ_AHEAD: usize = 64;
 /// Runs files through the writer in order, flushing every `group` files
 /// and calling `emit` for each file only after the flush that covers it.
 ///
-/// Reading and analysis (decode, normalize, segment) run on a second
+/// Reading, analysis (decode, normalize, segment) and the writer's pure
+/// per-block work (ids, fingerprints: `Input::prepare`) run on a second
 /// thread, so both cores work: the writer decides and commits file `n`
 /// while file `n + 1` is parsed. One producer and a FIFO channel keep the
 /// input order, which the change log depends on. The channel holds at most
@@ -145,6 +148,8 @@ const READ_AHEAD: usize = 64;
 /// blocks in `send` (that is the backpressure, and what bounds memory).
 /// When the writer stops on an error, the receiver is dropped and the
 /// reader's next `send` fails, ending it.
+///
+/// Returns how busy each thread was, which says which one bounds the run.
 ///
 /// # Errors
 /// The first store error (files before it were committed and flushed).
@@ -155,27 +160,102 @@ pub fn run(
     max_blocks: usize,
     group: usize,
     mut emit: impl FnMut(&Outcome),
-) -> Result<(), store::Error> {
+) -> Result<RunStats, store::Error> {
+    let shape = crate::fingerprint::Shape::of(committer.params());
+    let started = std::time::Instant::now();
+    let writer_cpu = thread_cpu_seconds();
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD);
-        s.spawn(move || {
+        let reader = s.spawn(move || {
             for path in paths {
-                if tx.send(read_input(path, max_bytes, max_blocks)).is_err() {
+                let mut input = read_input(path, max_bytes, max_blocks);
+                input.prepare(&shape);
+                if tx.send(input).is_err() {
                     break;
                 }
             }
+            thread_cpu_seconds()
         });
         let mut pending = Vec::with_capacity(group);
-        for input in rx {
+        let mut flush_s = 0.0;
+        let mut wait_s = 0.0;
+        loop {
+            let t = std::time::Instant::now();
+            let Ok(input) = rx.recv() else { break };
+            wait_s += t.elapsed().as_secs_f64();
             let (outcome, _) = committer.commit(input)?;
             pending.push(outcome);
             if pending.len() >= group {
+                let t = std::time::Instant::now();
                 committer.flush()?;
+                flush_s += t.elapsed().as_secs_f64();
                 pending.drain(..).for_each(|o| emit(&o));
             }
         }
+        let t = std::time::Instant::now();
         committer.flush()?;
+        flush_s += t.elapsed().as_secs_f64();
         pending.iter().for_each(&mut emit);
-        Ok(())
+        Ok(RunStats {
+            files: paths.len(),
+            seconds: started.elapsed().as_secs_f64(),
+            flush_s,
+            wait_s,
+            writer_cpu_s: thread_cpu_seconds().zip(writer_cpu).map(|(b, a)| b - a),
+            reader_cpu_s: reader.join().ok().flatten(),
+        })
     })
+}
+
+/// How an `ingest` run went, for its closing log line.
+#[derive(Debug, Clone, Copy)]
+pub struct RunStats {
+    /// Files given.
+    pub files: usize,
+    /// Wall seconds.
+    pub seconds: f64,
+    /// Wall seconds the writer spent waiting for flushes.
+    pub flush_s: f64,
+    /// Wall seconds the writer spent waiting for the reader.
+    pub wait_s: f64,
+    /// CPU seconds of the writer thread (decide, commit, flush calls):
+    /// close to `seconds` means the writer bounds the run.
+    pub writer_cpu_s: Option<f64>,
+    /// CPU seconds of the reader thread (read, decode, normalize,
+    /// fingerprint).
+    pub reader_cpu_s: Option<f64>,
+}
+
+/// CPU seconds (user + system) the calling thread has used, from
+/// `/proc/thread-self/stat` (Linux; `None` elsewhere). Its unit is
+/// `USER_HZ`, 100 on every Linux ABI, so the resolution is 10 ms.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // fields after the command name, which is in parentheses and may
+    // itself hold spaces: state is field 3, utime 14, stime 15
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut f = rest.split(' ').skip(11);
+    let utime: u64 = f.next()?.parse().ok()?;
+    let stime: u64 = f.next()?.parse().ok()?;
+    #[allow(clippy::cast_precision_loss)]
+    Some((utime + stime) as f64 / 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thread_cpu_seconds;
+
+    #[test]
+    fn a_busy_thread_uses_cpu_seconds() {
+        let before = thread_cpu_seconds().expect("Linux has /proc/thread-self/stat");
+        let t = std::time::Instant::now();
+        let mut x = 0u64;
+        while t.elapsed().as_millis() < 300 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        }
+        std::hint::black_box(x);
+        let used = thread_cpu_seconds().expect("still Linux") - before;
+        // a spinning thread is on a CPU most of its wall time
+        assert!(used > 0.05 && used < 5.0, "{used}");
+    }
 }

@@ -53,6 +53,11 @@ enum Command {
         /// Files to ingest, in this order.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Print a closing line on stderr: files, seconds, and the CPU
+        /// seconds of the writer and reader threads (which one bounds the
+        /// run).
+        #[arg(long)]
+        stats: bool,
     },
     /// Print the stories and typed blocks of a file as JSON, without
     /// touching the store (a dry run for debugging the rules).
@@ -215,14 +220,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match cli.command {
-        Command::Ingest { config, files } => {
+        Command::Ingest {
+            config,
+            files,
+            stats: print_stats,
+        } => {
             let config = load(&config)?;
             let store = open(&config)?;
             // Never extend a store that lost the end of its log (F3).
             watermark::verify(&config.paths.store, store.last_seq()?)?;
             let mut committer = commit::Committer::new(store, config.dedup.clone())?;
             let mut failed = None;
-            ingest::run(
+            let stats = ingest::run(
                 &mut committer,
                 &files,
                 config.intake.max_file_bytes,
@@ -234,6 +243,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                 },
             )?;
+            if print_stats {
+                let cpu = |s: Option<f64>| s.map_or_else(|| "?".into(), |s| format!("{s:.2}"));
+                eprintln!(
+                    "shingled: ingest: {} files in {:.2} s (writer waited {:.2} s for flushes, {:.2} s for the reader); writer thread {} CPU s, reader thread {} CPU s",
+                    stats.files,
+                    stats.seconds,
+                    stats.flush_s,
+                    stats.wait_s,
+                    cpu(stats.writer_cpu_s),
+                    cpu(stats.reader_cpu_s)
+                );
+            }
             // Everything is flushed: record it as durable. A failure only
             // checks less (the daemon writes the watermark when it starts).
             let _ = Watermark::open(&config.paths.store, committer.next_seq().saturating_sub(1));

@@ -417,6 +417,14 @@ impl Store {
         })
     }
 
+    /// Every block id, in id order (the records are not decoded).
+    pub fn block_ids(&self) -> impl Iterator<Item = Result<BlockId, Error>> + '_ {
+        self.kv.scan(&[codec::BLOCK], None).map(|r| {
+            let (k, _) = r?;
+            codec::block_id_of(&k).ok_or_else(|| corrupt(codec::BLOCK, "short key"))
+        })
+    }
+
     /// One block's near-duplicate index payload.
     ///
     /// # Errors

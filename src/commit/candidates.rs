@@ -4,6 +4,7 @@
 //! article already holds elsewhere (text paragraphed differently).
 
 use super::story::Item;
+use super::summaries::Summary;
 use super::{Committer, Overlay};
 use crate::dedup::{Candidate, CandidateBlock, Relation};
 use crate::fingerprint::Payload;
@@ -64,10 +65,10 @@ impl Committer {
             let Some(h) = self.head(ov, &aid)? else {
                 continue;
             };
-            let Some(v) = self.version(ov, &aid, h.version)? else {
+            let Some(sum) = self.summary(ov, &aid, h.version)? else {
                 continue;
             };
-            let blocks: Vec<CandidateBlock> = v
+            let blocks: Vec<CandidateBlock> = sum
                 .blocks
                 .iter()
                 .filter(|b| !self.is_boilerplate(ov, &b.id))
@@ -76,29 +77,59 @@ impl Committer {
                     weight: b.words.max(1),
                 })
                 .collect();
-            let mut history = Vec::new();
-            for old in h.version.saturating_sub(MAX_HISTORY).max(1)..h.version {
-                if let Some(ov) = self.version(ov, &aid, old)? {
-                    history.extend(
-                        ov.blocks
-                            .iter()
-                            .map(|b| b.id)
-                            .filter(|id| !blocks.iter().any(|c| c.id == *id)),
-                    );
-                }
-            }
-            history.sort_unstable();
-            history.dedup();
+            let history: Vec<BlockId> = sum
+                .old
+                .iter()
+                .copied()
+                .filter(|id| !blocks.iter().any(|c| c.id == *id))
+                .collect();
             out.push(Candidate {
                 id: aid,
                 version: h.version,
                 blocks,
                 history,
-                title: v.title.as_deref().map(normalize::match_key),
+                title: sum.title.clone(),
                 covered: vec![],
             });
         }
         Ok(out)
+    }
+
+    /// What a candidate needs of an article version (see
+    /// `commit::summaries`): from the cache, else read and, when nothing
+    /// came from this file's overlay, cached.
+    fn summary(
+        &self,
+        ov: &Overlay,
+        aid: &ArticleId,
+        version: u32,
+    ) -> Result<Option<Arc<Summary>>, store::Error> {
+        if let Some(s) = self.summaries.get(aid, version) {
+            return Ok(Some(s));
+        }
+        let pending = |v: u32| ov.versions.contains_key(&(*aid, v));
+        let Some(v) = self.version(ov, aid, version)? else {
+            return Ok(None);
+        };
+        let mut from_overlay = pending(version);
+        let mut old = Vec::new();
+        for n in version.saturating_sub(MAX_HISTORY).max(1)..version {
+            from_overlay |= pending(n);
+            if let Some(o) = self.version(ov, aid, n)? {
+                old.extend(o.blocks.iter().map(|b| b.id));
+            }
+        }
+        old.sort_unstable();
+        old.dedup();
+        let s = Arc::new(Summary {
+            title: v.title.as_deref().map(normalize::match_key),
+            blocks: v.blocks,
+            old,
+        });
+        if !from_overlay {
+            self.summaries.put(*aid, version, Arc::clone(&s));
+        }
+        Ok(Some(s))
     }
 
     /// A payload from this file's pending blocks or the store.

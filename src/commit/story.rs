@@ -4,11 +4,11 @@
 //! overlay (article head, version, block records, boilerplate learning,
 //! the change-log event).
 
-use super::{ArticleOutcome, Committer, Overlay};
+use super::{ArticleOutcome, BlockPrep, Committer, Overlay, Prep};
 use crate::changelog::{BlockMatch, Event, EventKind};
 use crate::dedup::{self, Decision, MatchedBlock, Relation};
+use crate::fingerprint::Payload;
 use crate::fingerprint::verify::classify;
-use crate::fingerprint::{Payload, fingerprint, word_count};
 use crate::index::matcher::{Match, better};
 use crate::model::{ArticleId, Block, BlockId, Hash32, Parsed, Story};
 use crate::normalize;
@@ -83,12 +83,15 @@ impl Committer {
         &mut self,
         f: &FileCtx<'_>,
         parsed: &Parsed,
+        prep: Option<Prep>,
         seq: &mut u64,
         ov: &mut Overlay,
     ) -> Result<Vec<ArticleOutcome>, store::Error> {
         let mut out = Vec::with_capacity(parsed.stories.len());
+        let mut preps = prep.map(|p| p.stories.into_iter());
         for (i, story) in parsed.stories.iter().enumerate() {
-            out.push(self.story(f, i, story, seq, ov)?);
+            let prepared = preps.as_mut().and_then(Iterator::next);
+            out.push(self.story(f, i, story, prepared, seq, ov)?);
         }
         Ok(out)
     }
@@ -161,9 +164,9 @@ impl Committer {
         &mut self,
         ov: &Overlay,
         b: &Block,
-        id: BlockId,
-        words: u32,
+        prep: BlockPrep,
     ) -> Result<Found, store::Error> {
+        let BlockPrep { id, words, payload } = prep;
         let mb = |relation, matched, numbers_differ, minor| MatchedBlock {
             id,
             relation,
@@ -172,7 +175,12 @@ impl Committer {
             numbers_differ,
             minor,
         };
-        if let Some(rec) = self.block_rec(ov, &id)? {
+        let rec = if ov.blocks.contains_key(&id) || self.known.may_hold(&id) {
+            self.block_rec(ov, &id)?
+        } else {
+            None
+        };
+        if let Some(rec) = rec {
             if rec.boilerplate || self.is_boilerplate(ov, &id) {
                 return Ok(Found::Boilerplate(report(b, id, "boilerplate", None)));
             }
@@ -184,7 +192,7 @@ impl Committer {
                 r,
             ));
         }
-        let Some(q) = fingerprint(&b.key, &self.shape, &mut self.scratch) else {
+        let Some(q) = payload else {
             return Ok(Found::Content(
                 mb(Relation::New, None, false, false),
                 None,
@@ -218,21 +226,27 @@ impl Committer {
         f: &FileCtx<'_>,
         index: usize,
         story: &Story,
+        prepared: Option<Vec<BlockPrep>>,
         seq: &mut u64,
         ov: &mut Overlay,
     ) -> Result<ArticleOutcome, store::Error> {
         let this_seq = *seq;
+        let mut prepared = prepared
+            .filter(|p| p.len() == story.body().count())
+            .map(Vec::into_iter);
         // 1. Match every content block; drop known boilerplate.
         let mut items: Vec<Item<'_>> = Vec::new();
         let mut reports = Vec::new();
         let mut seen = BTreeSet::new();
         for b in story.body() {
-            let id = BlockId::of_key(&b.key);
-            if !seen.insert(id) {
+            let prep = match prepared.as_mut().and_then(Iterator::next) {
+                Some(p) => p,
+                None => BlockPrep::of(b, &self.shape, &mut self.scratch),
+            };
+            if !seen.insert(prep.id) {
                 continue;
             }
-            let words = u32::try_from(word_count(&b.key)).unwrap_or(u32::MAX).max(1);
-            match self.match_block(ov, b, id, words)? {
+            match self.match_block(ov, b, prep)? {
                 Found::Boilerplate(r) => {
                     ov.counts.boilerplate_seen += 1;
                     reports.push(r);

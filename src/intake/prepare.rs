@@ -80,6 +80,7 @@ pub fn prepare(drop: &Path, name: OsString, expect: Seen, caps: Caps, queued: In
                 file,
                 blake3: Hash32::of(&[]),
                 analysis: Err(rej),
+                prep: None,
             },
             seen: None,
             bytes: expect.size,

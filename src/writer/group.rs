@@ -47,6 +47,8 @@ fn copy(i: &Input) -> Input {
         file: i.file.clone(),
         blake3: i.blake3,
         analysis: i.analysis.clone(),
+        // the writer recomputes what the copy lacks (same result)
+        prep: None,
     }
 }
 
