@@ -198,7 +198,7 @@ impl Intake {
             return;
         }
         let drop = self.sh.drop.clone();
-        let caps = Caps::of(&cfg.intake);
+        let caps = Caps::of(cfg);
         let readers = Arc::clone(&self.sh.readers);
         let expect = entry.settling.seen();
         let queued = Instant::now();

@@ -704,3 +704,72 @@ fn the_stopped_line_reports_the_backlog_left_in_the_drop_folder() {
         "{left} files are left in drop/: {line}"
     );
 }
+
+/// The daemon's readers prepare each file's blocks (ids, fingerprints)
+/// before its writer decides; `ingest` does the same on its reader thread.
+/// Either way the change log must be the one the same files in the same
+/// order give (apart from times): created, updated (a paragraph grew),
+/// duplicate (a copy under a new title), unchanged (the same bytes again).
+#[test]
+fn the_daemon_decides_exactly_as_ingest_does() {
+    let base = article(11, 0);
+    let mut paras: Vec<String> = base.split("\n\n").map(str::to_string).collect();
+    paras[2].push_str(
+        " The editors added this closing sentence an hour after the first version went out.",
+    );
+    let grown = paras.join("\n\n");
+    paras[0] = "A new headline over the same story".into();
+    let retitled = paras.join("\n\n");
+    let files = [
+        ("1-first.txt", base.clone()),
+        ("2-grown.txt", grown),
+        ("3-retitled.txt", retitled),
+        ("4-again.txt", base),
+        ("5-other.txt", article(11, 1)),
+    ];
+
+    let env = daemon_env(&[]);
+    let d = start(&env, &[]);
+    for (i, (name, text)) in files.iter().enumerate() {
+        drop_in(&env, name, text);
+        wait_until(TIMEOUT, name, || archived(&env).len() == i + 1);
+    }
+    d.stop();
+    let online = change_log(&env);
+
+    let offline_env = daemon_env(&[]);
+    let paths: Vec<String> = files
+        .iter()
+        .map(|(name, text)| offline_env.file(name, text).display().to_string())
+        .collect();
+    let mut args = vec!["ingest"];
+    args.extend(paths.iter().map(String::as_str));
+    offline_env.json_lines(&args);
+    let offline = change_log(&offline_env);
+
+    let strip = |log: &[Value]| -> Vec<Value> {
+        log.iter()
+            .map(|e| {
+                let mut e = e.clone();
+                if let Some(o) = e.as_object_mut() {
+                    o.remove("at");
+                    o.remove("received");
+                }
+                e
+            })
+            .collect()
+    };
+    let kinds: Vec<&str> = online.iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "article.created",
+            "article.updated",
+            "article.duplicate",
+            "file.unchanged",
+            "article.created"
+        ],
+        "{online:#?}"
+    );
+    assert_eq!(strip(&online), strip(&offline));
+}

@@ -1,6 +1,7 @@
 //! The reader's step: open, judge and read one file, then analyze it
-//! (decode + normalize, pure). Runs on the blocking pool, several files at
-//! once, beside the single writer.
+//! (decode + normalize, pure) and do the writer's pure per-block work
+//! (`Input::prepare`: ids, fingerprints). Runs on the blocking pool,
+//! several files at once, beside the single writer.
 
 use super::read::{self, Taken};
 use super::settle::Seen;
@@ -49,15 +50,18 @@ pub struct Caps {
     pub max_file_bytes: u64,
     /// Files of more blocks are refused before commit (`too_many_blocks`).
     pub max_blocks_per_file: usize,
+    /// The writer's fingerprint shape (`[dedup]`), for preparing blocks.
+    pub shape: crate::fingerprint::Shape,
 }
 
 impl Caps {
     /// The caps of a configuration.
     #[must_use]
-    pub fn of(intake: &crate::config::Intake) -> Self {
+    pub fn of(cfg: &crate::config::Config) -> Self {
         Caps {
-            max_file_bytes: intake.max_file_bytes,
-            max_blocks_per_file: intake.max_blocks_per_file,
+            max_file_bytes: cfg.intake.max_file_bytes,
+            max_blocks_per_file: cfg.intake.max_blocks_per_file,
+            shape: crate::fingerprint::Shape::of(&cfg.dedup),
         }
     }
 }
@@ -69,8 +73,10 @@ pub fn prepare(drop: &Path, name: OsString, expect: Seen, caps: Caps, queued: In
     let kind = match read::take(drop, &name, caps.max_file_bytes, Some(expect)) {
         Taken::Bytes { bytes, seen } => {
             failpoint::hit("after_read");
+            let mut input = ingest::input_capped(file, &bytes, caps.max_blocks_per_file);
+            input.prepare(&caps.shape);
             PreparedKind::Input {
-                input: ingest::input_capped(file, &bytes, caps.max_blocks_per_file),
+                input,
                 seen: Some(seen),
                 bytes: bytes.len() as u64,
             }

@@ -126,13 +126,18 @@ impl Writer {
         let PreparedKind::Input { input, seen, bytes } = p.kind else {
             return Step::Stop;
         };
+        // The first attempt takes the input as prepared (fingerprints
+        // included); a retry takes a copy of what was kept, which the writer
+        // prepares itself (same decisions).
+        let kept = copy(&input);
+        let mut first = Some(input);
         let mut attempts = 0;
         loop {
             let Some(committer) = self.committer.as_mut() else {
                 return Step::Reopen;
             };
             let t = Instant::now();
-            match committer.commit(copy(&input)) {
+            match committer.commit(first.take().unwrap_or_else(|| copy(&kept))) {
                 Ok((outcome, events)) => {
                     metrics::histogram!(monitor::COMMIT_SECONDS).record(t.elapsed().as_secs_f64());
                     failpoint::hit("after_commit");
