@@ -172,6 +172,13 @@ mod tests {
         BlockId(b)
     }
 
+    /// An id whose filter key (first 32 bits, little-endian) is `p`.
+    fn with_prefix(p: u32) -> BlockId {
+        let mut b = [0u8; 16];
+        b[..4].copy_from_slice(&p.to_le_bytes());
+        BlockId(b)
+    }
+
     fn store_with(ids: &[BlockId]) -> Arc<Store> {
         let store = Arc::new(Store::memory());
         let mut w = WriteSet::new();
@@ -220,13 +227,7 @@ mod tests {
 
     #[test]
     fn ids_added_while_the_scan_runs_are_kept() {
-        let stored: Vec<BlockId> = (0..5000u32)
-            .map(|i| {
-                let mut b = [0u8; 16];
-                b[..4].copy_from_slice(&(i * 2).to_le_bytes());
-                BlockId(b)
-            })
-            .collect();
+        let stored: Vec<BlockId> = (0..5000u32).map(|i| with_prefix(i * 2)).collect();
         let store = store_with(&stored);
         let mut k = Known::start(&store, stored.len() as u64);
         let added = id(1, 0xee);
@@ -239,13 +240,7 @@ mod tests {
 
     #[test]
     fn dropping_the_filter_stops_its_scan() {
-        let stored: Vec<BlockId> = (0..20_000u32)
-            .map(|i| {
-                let mut b = [0u8; 16];
-                b[..4].copy_from_slice(&i.to_be_bytes());
-                BlockId(b)
-            })
-            .collect();
+        let stored: Vec<BlockId> = (0..20_000u32).map(with_prefix).collect();
         let store = store_with(&stored);
         drop(Known::start(&store, stored.len() as u64));
         // the scan thread held a clone; it is gone once the filter is
