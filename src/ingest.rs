@@ -179,22 +179,15 @@ pub fn run(
         let mut pending = Vec::with_capacity(group);
         let mut flush_s = 0.0;
         let mut wait_s = 0.0;
-        loop {
-            let t = std::time::Instant::now();
-            let Ok(input) = rx.recv() else { break };
-            wait_s += t.elapsed().as_secs_f64();
+        while let Ok(input) = timed(&mut wait_s, || rx.recv()) {
             let (outcome, _) = committer.commit(input)?;
             pending.push(outcome);
             if pending.len() >= group {
-                let t = std::time::Instant::now();
-                committer.flush()?;
-                flush_s += t.elapsed().as_secs_f64();
+                timed(&mut flush_s, || committer.flush())?;
                 pending.drain(..).for_each(|o| emit(&o));
             }
         }
-        let t = std::time::Instant::now();
-        committer.flush()?;
-        flush_s += t.elapsed().as_secs_f64();
+        timed(&mut flush_s, || committer.flush())?;
         pending.iter().for_each(&mut emit);
         Ok(RunStats {
             files: paths.len(),
@@ -207,7 +200,15 @@ pub fn run(
     })
 }
 
-/// How an `ingest` run went, for its closing log line.
+/// Runs `f`, adding its wall seconds to `total`.
+fn timed<T>(total: &mut f64, f: impl FnOnce() -> T) -> T {
+    let t = std::time::Instant::now();
+    let out = f();
+    *total += t.elapsed().as_secs_f64();
+    out
+}
+
+/// How an `ingest` run went (`shingled ingest --stats` prints it).
 #[derive(Debug, Clone, Copy)]
 pub struct RunStats {
     /// Files given.

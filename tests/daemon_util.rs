@@ -197,6 +197,20 @@ pub fn wait_until(timeout: Duration, what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
+/// A store made the way users make one: starts a daemon, drops `n` unique
+/// articles named `{prefix}{i}.txt` (texts of `seed`), waits until all are
+/// archived and stops it.
+pub fn ingested_by_daemon(env: &Env, prefix: &str, seed: u64, n: usize) {
+    let d = start(env, &[]);
+    for i in 0..n {
+        drop_in(env, &format!("{prefix}{i}.txt"), article(seed, i));
+    }
+    wait_until(TIMEOUT, &format!("{n} files archived"), || {
+        archived(env).len() == n
+    });
+    d.stop();
+}
+
 /// Writes `bytes` outside the drop folder, then renames it in (the safe
 /// producer protocol).
 pub fn drop_in(env: &Env, name: &str, bytes: impl AsRef<[u8]>) {

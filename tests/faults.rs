@@ -496,12 +496,7 @@ fn check_reports_records_that_do_not_decode_or_are_missing() {
 #[test]
 fn a_store_cut_short_by_damage_is_found_by_check_and_rebuilt() {
     let env = daemon_env(&[]);
-    let d = start(&env, &[]);
-    for i in 0..20 {
-        drop_in(&env, &format!("t{i}.txt"), article(99, i));
-    }
-    wait_until(TIMEOUT, "20 files archived", || archived(&env).len() == 20);
-    d.stop();
+    ingested_by_daemon(&env, "t", 99, 20);
     let db = env.path("store/db");
     let len = std::fs::metadata(&db).expect("sled's db file").len();
     {
@@ -572,12 +567,7 @@ fn a_store_cut_short_by_damage_is_found_by_check_and_rebuilt() {
 #[test]
 fn a_store_with_a_damaged_conf_names_check_and_reingest() {
     let env = daemon_env(&[]);
-    let d = start(&env, &[]);
-    for i in 0..3 {
-        drop_in(&env, &format!("k{i}.txt"), article(96, i));
-    }
-    wait_until(TIMEOUT, "3 files archived", || archived(&env).len() == 3);
-    d.stop();
+    ingested_by_daemon(&env, "k", 96, 3);
     std::fs::write(env.path("store/conf"), b"\xde\xad\xbe\xef not sled's conf").expect("damage");
     for cmd in ["export", "run"] {
         let out = env.command(&[cmd]).output().expect(cmd);
@@ -603,12 +593,7 @@ fn a_store_with_a_damaged_conf_names_check_and_reingest() {
 #[test]
 fn a_store_behind_its_durable_watermark_is_refused_and_rebuilt() {
     let env = daemon_env(&[]);
-    let d = start(&env, &[]);
-    for i in 0..5 {
-        drop_in(&env, &format!("w{i}.txt"), article(95, i));
-    }
-    wait_until(TIMEOUT, "5 files archived", || archived(&env).len() == 5);
-    d.stop();
+    ingested_by_daemon(&env, "w", 95, 5);
     let mark = env.path("store").join(store::watermark::FILE);
     let read_mark = || {
         std::fs::read_to_string(&mark)
