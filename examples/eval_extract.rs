@@ -11,9 +11,19 @@
 //!   Readability's own expected output (a program's output, not human truth);
 //! * `l3s`: 621 L3S-GN1 pages; the reference is the human `fulltext` blocks.
 //!
-//! Score: bag of tokens (lower-cased text split on whitespace), multiset
-//! overlap; precision = overlap / predicted tokens, recall = overlap / truth
-//! tokens; the mean over pages and the micro figure over all tokens.
+//! Scores, every tool on every page in the same run:
+//! * the Zyte benchmark's own metric (`zyte_metric.rs`: word 4-gram
+//!   multisets, normalized per page, mean precision and recall over pages,
+//!   F1 of the two means), the figure the benchmark publishes;
+//! * bag of tokens (lower-cased text split on whitespace), multiset
+//!   overlap; precision = overlap / predicted tokens, recall = overlap /
+//!   truth tokens; the mean over pages and the micro figure over all tokens.
+//!
+//! The Zyte pages are split into a fixed tuning half and a held-out half by
+//! the blake3 hash of the page id (`zyte_metric::tuning_half`); rules are
+//! tuned on `zyte-tune` only, `zyte-held` is the check that they generalize.
+//! `--predictions DIR` writes each tool's Zyte output in the benchmark's
+//! own format (`{id: {"articleBody": ...}}`), for its `evaluate.py`.
 //!
 //! Tools: `shingled` (the stored article: body blocks after the
 //! normalizer), `shingled-extractor` (the HTML extractor's body before the
@@ -23,6 +33,9 @@
 //! `scripts/requirements-extract.txt`). Also: the L3S `supplemental` group
 //! (captions, credits, bylines, datelines, timestamps) and figure captions
 //! of the mozilla pages, for shingled only.
+
+#[path = "eval_extract/zyte_metric.rs"]
+mod zyte_metric;
 
 use serde_json::{Value, json};
 use shingled::formats::{self, extract_html};
@@ -38,6 +51,9 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 type Row = (i64, i64, i64);
 /// Rows per (tool, dataset).
 type Rows<'a> = BTreeMap<(String, &'a str), Vec<Row>>;
+/// Benchmark-metric rows per (tool, dataset): (tuning half, as written,
+/// lower-cased).
+type BenchRows<'a> = BTreeMap<(String, &'a str), Vec<(bool, zyte_metric::Tpf, zyte_metric::Tpf)>>;
 
 struct Page {
     dataset: &'static str,
@@ -55,6 +71,7 @@ struct Args {
     venv: Option<PathBuf>,
     python: Option<String>,
     dump: Option<PathBuf>,
+    predictions: Option<PathBuf>,
     no_peers: bool,
 }
 
@@ -69,6 +86,7 @@ fn args() -> Res<Args> {
             "--venv" => a.venv = Some(val()?.into()),
             "--python" => a.python = Some(val()?),
             "--dump" => a.dump = Some(val()?.into()),
+            "--predictions" => a.predictions = Some(val()?.into()),
             "--no-peers" => a.no_peers = true,
             other => return Err(format!("unknown argument {other}").into()),
         }
@@ -332,6 +350,138 @@ fn run(c: &mut Command) -> Res<()> {
     }
 }
 
+/// One line per (dataset, tool): the benchmark metric, the token bags and
+/// pages/s.
+fn print_table(t: &Tally<'_>) -> Vec<Value> {
+    let mut table = Vec::new();
+    println!(
+        "{:<8} {:<19} {:>5} | {:>6} {:>6} {:>6} | {:>6} {:>6} {:>7} | {:>7} {:>7} {:>8} | {:>8}",
+        "dataset",
+        "tool",
+        "pages",
+        "4g P",
+        "4g R",
+        "4g F1",
+        "mean P",
+        "mean R",
+        "mean F1",
+        "micro P",
+        "micro R",
+        "micro F1",
+        "pages/s"
+    );
+    for ds in ["zyte", "mozilla", "l3s"] {
+        for ((tool, d), r) in &t.rows {
+            if *d != ds {
+                continue;
+            }
+            let s = score(r);
+            let b: Vec<_> = t.bench[&(tool.clone(), ds)].iter().map(|x| x.1).collect();
+            let (bp, br, bf) = zyte_metric::summary(&b);
+            let (secs, _, n) = t.time.get(&(tool.clone(), ds)).copied().unwrap_or_default();
+            #[allow(clippy::cast_precision_loss)]
+            let pps = if secs > 0.0 {
+                n as f64 / secs
+            } else {
+                f64::NAN
+            };
+            let g = |k: &str| s[k].as_f64().unwrap_or(0.0);
+            println!(
+                "{ds:<8} {tool:<19} {:>5} | {bp:>6.3} {br:>6.3} {bf:>6.3} | {:>6.3} {:>6.3} {:>7.3} | {:>7.3} {:>7.3} {:>8.3} | {:>8.1}",
+                r.len(),
+                g("mean_p"),
+                g("mean_r"),
+                g("mean_f1"),
+                g("micro_p"),
+                g("micro_r"),
+                g("micro_f1"),
+                pps
+            );
+            table.push(json!({"dataset": ds, "tool": tool, "score": s,
+                "benchmark": {"p": bp, "r": br, "f1": bf}, "pages_per_sec": pps}));
+        }
+    }
+    table
+}
+
+/// The Zyte benchmark metric on the tuning half, the held-out half and all
+/// pages, per tool (and all pages lower-cased).
+fn print_halves(t: &Tally<'_>) -> Value {
+    println!(
+        "\nzyte, benchmark metric (word 4-grams, mean P and R per page, F1 of the means); tune/held = blake3(id) halves"
+    );
+    println!(
+        "{:<19} | {:>22} | {:>22} | {:>22} | {:>8}",
+        "tool", "tune  P / R / F1", "held  P / R / F1", "all  P / R / F1", "all lc F1"
+    );
+    let mut out = serde_json::Map::new();
+    for ((tool, d), rows) in &t.bench {
+        if *d != "zyte" {
+            continue;
+        }
+        let pick = |f: &dyn Fn(bool) -> bool| -> Vec<zyte_metric::Tpf> {
+            rows.iter().filter(|r| f(r.0)).map(|r| r.1).collect()
+        };
+        let tune = zyte_metric::summary(&pick(&|h| h));
+        let held = zyte_metric::summary(&pick(&|h| !h));
+        let all = zyte_metric::summary(&pick(&|_| true));
+        let lc: Vec<_> = rows.iter().map(|r| r.2).collect();
+        let lc = zyte_metric::summary(&lc);
+        let f = |x: (f64, f64, f64)| format!("{:.3} / {:.3} / {:.3}", x.0, x.1, x.2);
+        println!(
+            "{tool:<19} | {:>22} | {:>22} | {:>22} | {:>8.3}",
+            f(tune),
+            f(held),
+            f(all),
+            lc.2
+        );
+        let j = |x: (f64, f64, f64), n: usize| json!({"p": x.0, "r": x.1, "f1": x.2, "pages": n});
+        let n_tune = rows.iter().filter(|r| r.0).count();
+        out.insert(
+            tool.clone(),
+            json!({"tune": j(tune, n_tune), "held": j(held, rows.len() - n_tune),
+                   "all": j(all, rows.len()), "all_lowercased": j(lc, rows.len())}),
+        );
+    }
+    Value::Object(out)
+}
+
+/// Every score of every tool, gathered page by page.
+#[derive(Default)]
+struct Tally<'a> {
+    rows: Rows<'a>,
+    bench: BenchRows<'a>,
+    /// (seconds, bytes, pages) per (tool, dataset).
+    time: BTreeMap<(String, &'a str), (f64, usize, usize)>,
+    /// tool -> Zyte page id -> text, for `--predictions`.
+    zyte_out: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl<'a> Tally<'a> {
+    fn add(&mut self, tool: &str, p: &'a Page, text: &str, secs: f64, bytes: usize) {
+        let key = (tool.to_owned(), p.dataset);
+        self.rows
+            .entry(key.clone())
+            .or_default()
+            .push(overlap(text, &p.truth));
+        self.bench.entry(key.clone()).or_default().push((
+            zyte_metric::tuning_half(&p.id),
+            zyte_metric::page(text, &p.truth, false),
+            zyte_metric::page(text, &p.truth, true),
+        ));
+        let t = self.time.entry(key).or_default();
+        t.0 += secs;
+        t.1 += bytes;
+        t.2 += 1;
+        if p.dataset == "zyte" {
+            self.zyte_out
+                .entry(tool.to_owned())
+                .or_default()
+                .insert(p.id.clone(), text.to_owned());
+        }
+    }
+}
+
 fn main() -> Res<()> {
     let a = args()?;
     let corpus = a
@@ -341,9 +491,7 @@ fn main() -> Res<()> {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
     let pages = load(&corpus)?;
     eprintln!("{} pages", pages.len());
-    // tool -> dataset -> rows; tool -> dataset -> (seconds, bytes)
-    let mut rows: Rows<'_> = BTreeMap::new();
-    let mut time: BTreeMap<(String, &str), (f64, usize, usize)> = BTreeMap::new();
+    let mut tally = Tally::default();
     let (mut supp, mut caps_tok, mut caps_blk) =
         (Vec::new(), Vec::new(), (0usize, 0usize, 0usize, 0usize));
     let mut per_page = Vec::new();
@@ -351,20 +499,11 @@ fn main() -> Res<()> {
     for p in &pages {
         let html = gunzip(&p.path)?;
         let o = ours(&html);
-        let mut add = |tool: &str, text: &str, secs: f64| {
-            rows.entry((tool.to_owned(), p.dataset))
-                .or_default()
-                .push(overlap(text, &p.truth));
-            let t = time.entry((tool.to_owned(), p.dataset)).or_default();
-            t.0 += secs;
-            t.1 += html.len();
-            t.2 += 1;
-        };
-        add("shingled", &o.body, o.secs);
-        add("shingled-extractor", &o.extractor, 0.0);
+        tally.add("shingled", p, &o.body, o.secs, html.len());
+        tally.add("shingled-extractor", p, &o.extractor, 0.0, html.len());
         if p.dataset != "l3s" {
             let (s, secs) = smoothie(&html);
-            add("dom_smoothie", &s, secs);
+            tally.add("dom_smoothie", p, &s, secs, html.len());
         }
         if let Some(r) = &o.rejected {
             rejected.push(format!("{}/{}: {r}", p.dataset, p.id));
@@ -397,7 +536,9 @@ fn main() -> Res<()> {
             )?;
         }
         let (ov, np, nt) = overlap(&o.body, &p.truth);
-        per_page.push(json!({"dataset": p.dataset, "id": p.id, "p": ratio(ov, np), "r": ratio(ov, nt), "rejected": o.rejected}));
+        let (tp, fp, fneg) = zyte_metric::page(&o.body, &p.truth, false);
+        per_page.push(json!({"dataset": p.dataset, "id": p.id, "p": ratio(ov, np), "r": ratio(ov, nt),
+            "tune": zyte_metric::tuning_half(&p.id), "tp4": tp, "fp4": fp, "fn4": fneg, "rejected": o.rejected}));
     }
     if !a.no_peers {
         for (tool, m) in peers(&a, &pages)? {
@@ -406,54 +547,20 @@ fn main() -> Res<()> {
                     .get(&(p.dataset.to_owned(), p.id.clone()))
                     .cloned()
                     .unwrap_or_default();
-                rows.entry((tool.clone(), p.dataset))
-                    .or_default()
-                    .push(overlap(&text, &p.truth));
-                let t = time.entry((tool.clone(), p.dataset)).or_default();
-                t.0 += ms / 1000.0;
-                t.2 += 1;
+                tally.add(&tool, p, &text, ms / 1000.0, 0);
             }
         }
     }
-    let mut table = Vec::new();
-    println!(
-        "{:<8} {:<19} {:>5} | {:>6} {:>6} {:>6} | {:>7} {:>7} {:>8} | {:>8}",
-        "dataset",
-        "tool",
-        "pages",
-        "mean P",
-        "mean R",
-        "mean F1",
-        "micro P",
-        "micro R",
-        "micro F1",
-        "pages/s"
-    );
-    for ds in ["zyte", "mozilla", "l3s"] {
-        for ((tool, d), r) in &rows {
-            if *d != ds {
-                continue;
-            }
-            let s = score(r);
-            let (secs, _, n) = time.get(&(tool.clone(), ds)).copied().unwrap_or_default();
-            #[allow(clippy::cast_precision_loss)]
-            let pps = if secs > 0.0 {
-                n as f64 / secs
-            } else {
-                f64::NAN
-            };
-            println!(
-                "{ds:<8} {tool:<19} {:>5} | {:>6.3} {:>6.3} {:>7.3} | {:>7.3} {:>7.3} {:>8.3} | {:>8.1}",
-                r.len(),
-                s["mean_p"].as_f64().unwrap_or(0.0),
-                s["mean_r"].as_f64().unwrap_or(0.0),
-                s["mean_f1"].as_f64().unwrap_or(0.0),
-                s["micro_p"].as_f64().unwrap_or(0.0),
-                s["micro_r"].as_f64().unwrap_or(0.0),
-                s["micro_f1"].as_f64().unwrap_or(0.0),
-                pps
-            );
-            table.push(json!({"dataset": ds, "tool": tool, "score": s, "pages_per_sec": pps}));
+    let table = print_table(&tally);
+    let halves = print_halves(&tally);
+    if let Some(dir) = &a.predictions {
+        std::fs::create_dir_all(dir)?;
+        for (tool, m) in &tally.zyte_out {
+            let v: BTreeMap<&String, Value> = m
+                .iter()
+                .map(|(id, t)| (id, json!({"articleBody": t})))
+                .collect();
+            std::fs::write(dir.join(format!("{tool}.json")), serde_json::to_vec(&v)?)?;
         }
     }
     let s = score(&supp);
@@ -479,7 +586,7 @@ fn main() -> Res<()> {
     );
     let (secs, bytes, n) = ["zyte", "mozilla", "l3s"]
         .iter()
-        .filter_map(|d| time.get(&("shingled".to_owned(), *d)))
+        .filter_map(|d| tally.time.get(&("shingled".to_owned(), *d)))
         .fold((0.0, 0, 0), |a, t| (a.0 + t.0, a.1 + t.1, a.2 + t.2));
     #[allow(clippy::cast_precision_loss)]
     let (pps, mbs) = (n as f64 / secs, bytes as f64 / secs / 1e6);
@@ -491,7 +598,7 @@ fn main() -> Res<()> {
         println!("  {r}");
     }
     if let Some(path) = &a.json {
-        let out = json!({"table": table, "l3s_supplemental": s, "mozilla_captions": {"tokens": c, "blocks": {"p": cp, "r": cr}},
+        let out = json!({"table": table, "zyte_halves": halves, "l3s_supplemental": s, "mozilla_captions": {"tokens": c, "blocks": {"p": cp, "r": cr}},
             "throughput": {"pages_per_sec": pps, "mb_per_sec": mbs, "pages": n}, "rejected": rejected, "per_page": per_page});
         std::fs::write(path, serde_json::to_vec_pretty(&out)?)?;
     }
