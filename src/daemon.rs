@@ -209,6 +209,7 @@ async fn daemon(config_path: PathBuf, config: Config) -> Result<(), Error> {
         .store(committer.counts().blocks, Ordering::Relaxed);
     monitor.intake_beat();
     let metrics = monitor::install_metrics();
+    monitor::register_series(committer.counts().blocks, last_seq);
     let (stop_tx, stop) = watch::channel(false);
     let (live_tx, live) = watch::channel(Arc::new(config.clone()));
     let (events, _) = broadcast::channel(1024);

@@ -57,6 +57,13 @@ pub fn backlog_on_disk(drop: &std::path::Path) -> std::io::Result<u64> {
     Ok(n)
 }
 
+/// The inode's change time (set by a rename into the folder and by writes).
+fn ctime(meta: &std::fs::Metadata) -> Option<SystemTime> {
+    let secs = u64::try_from(meta.ctime()).ok()?;
+    let nanos = u32::try_from(meta.ctime_nsec()).ok()?;
+    SystemTime::UNIX_EPOCH.checked_add(Duration::new(secs, nanos))
+}
+
 /// What intake shares with the rest of the daemon.
 #[derive(Debug, Clone)]
 pub struct Shared {
@@ -79,6 +86,11 @@ pub struct Shared {
 struct Entry {
     settling: Settling,
     ready: bool,
+    /// When the file arrived in the drop folder as far as intake can tell:
+    /// its ctime, which a rename or a write sets. Not its mtime: a
+    /// producer that keeps the original mtime (`cp -p`, `rsync -t`) would
+    /// make a file that just arrived look hours old.
+    arrived: SystemTime,
 }
 
 /// The intake task's state. Owned by that task alone.
@@ -92,7 +104,6 @@ pub struct Intake {
     root: Option<(u64, u64)>,
     last_rescan: Instant,
     next_check: Option<Instant>,
-    oldest: Option<SystemTime>,
     dirty: bool,
 }
 
@@ -110,7 +121,6 @@ impl Intake {
             root: None,
             last_rescan: Instant::now(),
             next_check: None,
-            oldest: None,
             dirty: false,
         }
     }
@@ -260,6 +270,7 @@ impl Intake {
             mtime: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
             ino: meta.ino(),
         };
+        let arrived = ctime(&meta).unwrap_or(seen.mtime);
         self.dirty = true;
         match self.pending.get_mut(&name) {
             Some(e) => {
@@ -269,6 +280,7 @@ impl Intake {
                         e.ready = false;
                     }
                     e.settling.observe(seen, now);
+                    e.arrived = arrived;
                 }
                 if renamed {
                     e.settling.mark_renamed();
@@ -281,6 +293,7 @@ impl Intake {
                     Entry {
                         settling,
                         ready: false,
+                        arrived,
                     },
                 );
             }
@@ -290,10 +303,9 @@ impl Intake {
     /// Moves settled files to the ready set; finds the next time to look.
     fn evaluate(&mut self, cfg: &Config, now: Instant) {
         let wall = SystemTime::now();
-        let (mut next, mut oldest) = (None::<Instant>, None::<SystemTime>);
+        let mut next = None::<Instant>;
         for (name, e) in &mut self.pending {
             let seen = e.settling.seen();
-            oldest = Some(oldest.map_or(seen.mtime, |o| o.min(seen.mtime)));
             if e.ready {
                 continue;
             }
@@ -310,7 +322,6 @@ impl Intake {
             }
         }
         self.next_check = next;
-        self.oldest = oldest;
         self.dirty = false;
     }
 
@@ -320,8 +331,13 @@ impl Intake {
             .monitor
             .backlog
             .store(backlog, std::sync::atomic::Ordering::Relaxed);
+        // Computed from the files waiting now, on every pass: a file handed
+        // to the writer stops counting at once, not at the next rescan.
         let age = self
-            .oldest
+            .pending
+            .values()
+            .map(|e| e.arrived)
+            .min()
             .and_then(|o| SystemTime::now().duration_since(o).ok())
             .unwrap_or_default();
         self.sh.monitor.oldest_pending_ms.store(

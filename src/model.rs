@@ -220,6 +220,25 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in declaration order (the metric series made at start).
+    pub const ALL: [Reason; 15] = [
+        Reason::Empty,
+        Reason::WhitespaceOnly,
+        Reason::Binary,
+        Reason::Undecodable,
+        Reason::NoContent,
+        Reason::TooLarge,
+        Reason::Symlink,
+        Reason::NotRegularFile,
+        Reason::Hardlink,
+        Reason::PermissionDenied,
+        Reason::UnknownShape,
+        Reason::Malformed,
+        Reason::TooLargeUncompressed,
+        Reason::Corrupt,
+        Reason::TooManyBlocks,
+    ];
+
     /// The public reason code.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -424,6 +443,34 @@ mod tests {
         assert_eq!(r.as_str(), "too_many_blocks");
         let json = serde_json::to_string(&r).expect("serialize");
         assert_eq!(json, format!("\"{}\"", r.as_str()));
+    }
+
+    #[test]
+    fn every_reason_is_listed_once_in_all() {
+        // The match makes the compiler check that a new variant gets an index
+        // here; the loop checks that ALL lists it at that index.
+        fn index(r: Reason) -> usize {
+            match r {
+                Reason::Empty => 0,
+                Reason::WhitespaceOnly => 1,
+                Reason::Binary => 2,
+                Reason::Undecodable => 3,
+                Reason::NoContent => 4,
+                Reason::TooLarge => 5,
+                Reason::Symlink => 6,
+                Reason::NotRegularFile => 7,
+                Reason::Hardlink => 8,
+                Reason::PermissionDenied => 9,
+                Reason::UnknownShape => 10,
+                Reason::Malformed => 11,
+                Reason::TooLargeUncompressed => 12,
+                Reason::Corrupt => 13,
+                Reason::TooManyBlocks => 14,
+            }
+        }
+        for (i, r) in Reason::ALL.iter().enumerate() {
+            assert_eq!(index(*r), i, "{r}");
+        }
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! Everything is an atomic so that readers (API, pinger) never wait for
 //! the writer or intake.
 
+pub mod process;
+
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -33,6 +35,20 @@ pub const WATCH_ERRORS: &str = "shingled_watch_errors_total";
 pub const RETRIES: &str = "shingled_retries_total";
 /// Last change-log seq made durable.
 pub const DURABLE_SEQ: &str = "shingled_changelog_durable_seq";
+/// Always 1; the labels say which build runs (`version`, `schema`,
+/// `normalizer`).
+pub const BUILD_INFO: &str = "shingled_build_info";
+
+/// The `stage` labels of [`RETRIES`]: where the writer retries a file or a
+/// store operation (`read`: the reader could not read the file; `store`:
+/// the store was being reopened; `commit`, `flush`: a store write failed;
+/// `archive`: the move out of the drop folder failed).
+pub const RETRY_STAGES: [&str; 5] = ["read", "store", "commit", "flush", "archive"];
+/// The `cause` labels of [`RESCANS`].
+pub const RESCAN_CAUSES: [&str; 3] = ["startup", "watcher", "periodic"];
+/// The `outcome` labels of [`FILES`]; `quarantined` comes with each
+/// reason code as `reason`, the others with `reason="none"`.
+pub const OUTCOMES: [&str; 3] = ["ingested", "unchanged", "quarantined"];
 
 /// Registers descriptions and histogram buckets; returns the handle that
 /// renders `/metrics`. `None` when another recorder is already installed
@@ -66,7 +82,54 @@ pub fn install_metrics() -> Option<metrics_exporter_prometheus::PrometheusHandle
     metrics::describe_counter!(WATCH_ERRORS, "Errors reported by the file watcher");
     metrics::describe_counter!(RETRIES, "Transient failures retried, by stage");
     metrics::describe_gauge!(DURABLE_SEQ, "Last change-log seq made durable");
+    metrics::describe_gauge!(
+        BUILD_INFO,
+        "Always 1; the labels name the running build and its store formats"
+    );
     Some(handle)
+}
+
+/// Creates every series at its start value, so that an alert rule or a
+/// `rate()` has a series to read from the first scrape on (a counter that
+/// appears only at its first event looks like no data, not like zero).
+/// Call once after [`install_metrics`], with the store's state at start.
+pub fn register_series(index_blocks: u64, durable_seq: u64) {
+    use crate::intake::names::Skip;
+    use crate::model::Reason;
+    for outcome in OUTCOMES {
+        if outcome == "quarantined" {
+            for r in Reason::ALL {
+                metrics::counter!(FILES, "outcome" => outcome, "reason" => r.as_str()).increment(0);
+            }
+        } else {
+            metrics::counter!(FILES, "outcome" => outcome, "reason" => "none").increment(0);
+        }
+    }
+    for rule in [Skip::Hidden, Skip::Temporary, Skip::Autosave] {
+        metrics::counter!(SKIPPED, "rule" => rule.as_str()).increment(0);
+    }
+    for cause in RESCAN_CAUSES {
+        metrics::counter!(RESCANS, "cause" => cause).increment(0);
+    }
+    for stage in RETRY_STAGES {
+        metrics::counter!(RETRIES, "stage" => stage).increment(0);
+    }
+    metrics::counter!(WATCH_ERRORS).increment(0);
+    metrics::gauge!(BACKLOG).set(0.0);
+    metrics::gauge!(OLDEST).set(0.0);
+    metrics::gauge!(INDEX_BLOCKS).set(index_blocks as f64);
+    metrics::gauge!(DURABLE_SEQ).set(durable_seq as f64);
+    for h in [COMMIT_SECONDS, FLUSH_SECONDS, GROUP_FILES] {
+        // a histogram handle registers the series with empty buckets
+        let _ = metrics::histogram!(h);
+    }
+    metrics::gauge!(
+        BUILD_INFO,
+        "version" => env!("CARGO_PKG_VERSION"),
+        "schema" => crate::store::SCHEMA_VERSION.to_string(),
+        "normalizer" => crate::store::NORMALIZER_VERSION.to_string()
+    )
+    .set(1.0);
 }
 
 /// Whether the pipeline is healthy, and if not why.

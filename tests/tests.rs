@@ -16,6 +16,7 @@ mod dedup_text;
 mod faults;
 mod formats;
 mod hostile;
+mod ops_metrics;
 mod regression;
 mod seed;
 mod systemd;

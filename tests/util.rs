@@ -84,9 +84,14 @@ impl Env {
     }
 }
 
-/// The real binary built by cargo for this test run.
+/// The real binary built by cargo for this test run, or the one named by
+/// `SHINGLED_BIN` (to run the suite against another build, e.g. an
+/// installed copy or the build before a change, to see a new test fail).
 pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_shingled"))
+    std::env::var_os("SHINGLED_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_shingled")),
+        PathBuf::from,
+    )
 }
 
 /// The shared corpus folder (`SHINGLED_CORPUS` or `../shared/corpus`).

@@ -113,7 +113,14 @@ async fn metrics(State(s): State<ApiState>) -> Response {
     match &s.metrics {
         Some(h) => {
             h.run_upkeep();
-            body("text/plain; version=0.0.4", h.render().into_bytes())
+            let mut text = h.render();
+            if let Some(p) = crate::monitor::process::sample() {
+                if !text.is_empty() && !text.ends_with("\n\n") {
+                    text.push('\n');
+                }
+                text.push_str(&crate::monitor::process::render(&p));
+            }
+            body("text/plain; version=0.0.4", text.into_bytes())
         }
         None => fail(StatusCode::SERVICE_UNAVAILABLE, "metrics are not recorded"),
     }
