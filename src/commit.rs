@@ -8,10 +8,13 @@
 //! - [`Committer::commit`] applies one file atomically but does not make it
 //!   durable; [`Committer::flush`] does, for every file committed so far
 //!   (group commit). A file counts as done only after the flush.
-//! - Idempotent by content: bytes already ingested are recognised by their
-//!   blake3; under the same name nothing is written at all (a crash between
-//!   flush and archive therefore replays harmlessly), under another name one
-//!   `file.unchanged` event is written.
+//! - Idempotent by content and name: bytes already ingested are recognised
+//!   by their blake3; under a name they arrived under before (the first
+//!   name, or one recorded in the `n` table, see `commit::names`) nothing is
+//!   written at all, so a crash between flush and archive replays
+//!   harmlessly for every kind of file; under a new name one
+//!   `file.unchanged` (or, rejected, `file.quarantined`) event is written
+//!   and the name recorded with it.
 //! - Deterministic: decisions depend only on the input order and stored
 //!   data, never on the clock (the clock only fills `at`/`received`).
 //! - If applying fails, the writer's in-memory state is left as it was, so
@@ -27,6 +30,7 @@
 mod boot;
 mod candidates;
 mod known;
+mod names;
 mod payloads;
 mod prep;
 mod story;
@@ -180,6 +184,7 @@ impl Committer {
     /// [`store::Error::Reindex`] when the store was indexed with other
     /// parameters; other [`store::Error`]s reading the store.
     pub fn new(store: Arc<Store>, params: DedupParams) -> Result<Self, store::Error> {
+        names::complete(&store)?;
         let next_seq = store.last_seq()? + 1;
         let counts = store.counts()?;
         let booted = boot::boot(&store, &params, &counts)?;
@@ -268,6 +273,13 @@ impl Committer {
         let at = (self.clock)();
         let prep = input.prep.filter(|p| p.shape == self.shape);
         let prior = self.store.source(&input.blake3)?;
+        // The seq these bytes got under this name before, if they came under
+        // it: the first name is in the source record, later ones in `n`.
+        let replay = match &prior {
+            None => None,
+            Some(p) if p.file == input.file => Some(p.seq),
+            Some(_) => self.store.name_seq(&input.blake3, &input.file)?,
+        };
         let mut ov = Overlay {
             counts: self.counts.clone(),
             ..Overlay::default()
@@ -276,9 +288,12 @@ impl Committer {
         let mut seq = self.next_seq;
         let outcome = match input.analysis {
             Err(rej) => {
-                let same = prior
-                    .as_ref()
-                    .is_some_and(|p| p.articles.is_empty() && p.file == input.file);
+                // A first name whose bytes were ingested, then rejected (a
+                // lower cap), gets its event; any other known name is a replay.
+                let same = replay.is_some()
+                    && prior
+                        .as_ref()
+                        .is_some_and(|p| p.articles.is_empty() || p.file != input.file);
                 if !same {
                     let mut e = Event::new(seq, &at, EventKind::Quarantined);
                     e.file = Some(input.file.clone());
@@ -290,6 +305,9 @@ impl Committer {
                     // Rejections are remembered only so that a replay of
                     // the same name after a crash adds no second event; the
                     // bytes are evaluated afresh every time.
+                    if prior.as_ref().is_some_and(|p| p.file != input.file) {
+                        w.put_name(&input.blake3, &input.file, seq);
+                    }
                     if prior.is_none() {
                         w.put_source(
                             &input.blake3,
@@ -314,7 +332,15 @@ impl Committer {
                 }
             }
             Ok(parsed) => match prior.filter(|p| !p.articles.is_empty()) {
-                Some(p) => self.unchanged(&input.file, &input.blake3, &p, &at, &mut seq, &mut ov),
+                Some(p) => {
+                    let (o, event) =
+                        self.unchanged(&input.file, &input.blake3, &p, replay, &at, &mut seq);
+                    if let Some(e) = event {
+                        w.put_name(&input.blake3, &input.file, e.seq);
+                        ov.events.push(e);
+                    }
+                    o
+                }
                 None => {
                     let ctx = story::FileCtx {
                         file: &input.file,
@@ -380,28 +406,32 @@ impl Committer {
         Ok((outcome, ov.events))
     }
 
+    /// Ingested bytes again: under a name they came under before
+    /// (`replay`, the seq they got then) nothing happens; under a new name
+    /// one `file.unchanged` event (returned, not yet applied).
     fn unchanged(
         &self,
         file: &str,
         blake3: &Hash32,
         prior: &SourceRecord,
+        replay: Option<u64>,
         at: &str,
         seq: &mut u64,
-        ov: &mut Overlay,
-    ) -> Outcome {
-        let mut event_seq = prior.seq;
-        if prior.file != file {
+    ) -> (Outcome, Option<Event>) {
+        let mut event_seq = replay.unwrap_or(prior.seq);
+        let mut event = None;
+        if replay.is_none() {
             let mut e = Event::new(*seq, at, EventKind::Unchanged);
             e.file = Some(file.to_string());
             e.blake3 = Some(blake3.to_hex());
             e.article = prior.articles.first().map(|(a, _)| a.to_hex());
             e.version = prior.articles.first().map(|(_, v)| *v);
             e.articles = Some(prior.articles.iter().map(|(a, _)| a.to_hex()).collect());
-            ov.events.push(e);
+            event = Some(e);
             event_seq = *seq;
             *seq += 1;
         }
-        Outcome {
+        let outcome = Outcome {
             file: file.to_string(),
             blake3: blake3.to_hex(),
             outcome: "unchanged",
@@ -419,6 +449,7 @@ impl Committer {
                     blocks: vec![],
                 })
                 .collect(),
-        }
+        };
+        (outcome, event)
     }
 }

@@ -188,6 +188,22 @@ impl WriteSet {
             .push((codec::source_key(h), Some(codec::encode(r))));
     }
 
+    /// Records that the bytes `h` arrived under `name` and what event
+    /// (`seq`) that gave, so that a replay of the same bytes under the same
+    /// name adds nothing (see `commit`).
+    pub fn put_name(&mut self, h: &Hash32, name: &str, seq: u64) {
+        self.ops
+            .push((codec::name_key(h, name), Some(seq.to_be_bytes().to_vec())));
+    }
+
+    /// Deletes a name record and the meta key `meta` (tests emulate a
+    /// store written before the name table).
+    #[cfg(test)]
+    pub(crate) fn forget_name(&mut self, h: &Hash32, name: &str, meta: &str) {
+        self.ops.push((codec::name_key(h, name), None));
+        self.ops.push((codec::meta_key(meta), None));
+    }
+
     /// Stores or updates a block.
     pub fn put_block(&mut self, id: &BlockId, r: &BlockRecord) {
         self.ops
@@ -335,6 +351,22 @@ impl Store {
     /// [`Error::Io`], [`Error::Corrupt`].
     pub fn source(&self, h: &Hash32) -> Result<Option<SourceRecord>, Error> {
         self.get_rec(codec::source_key(h))
+    }
+
+    /// The seq recorded for the bytes `h` under `name`
+    /// ([`WriteSet::put_name`]), if they arrived under it before.
+    ///
+    /// # Errors
+    /// [`Error::Io`], [`Error::Corrupt`].
+    pub fn name_seq(&self, h: &Hash32, name: &str) -> Result<Option<u64>, Error> {
+        match self.kv.get(&codec::name_key(h, name))? {
+            None => Ok(None),
+            Some(v) => v
+                .as_slice()
+                .try_into()
+                .map(|b| Some(u64::from_be_bytes(b)))
+                .map_err(|_| corrupt(codec::NAME, "seq is not 8 bytes")),
+        }
     }
 
     /// A block.

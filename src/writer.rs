@@ -10,8 +10,8 @@
 //! 5. log one outcome line per file and publish the events to followers.
 //!
 //! A crash before 2 leaves the files in the drop folder to be read again;
-//! after 2 the store already knows their content hashes, so the replay
-//! adds no event. A store error is never a verdict on a file: the writer
+//! after 2 the store already knows their content hashes under their names
+//! (`commit::names`), so the replay adds no event. A store error is never a verdict on a file: the writer
 //! backs off and retries, and the file stays in the drop folder meanwhile.
 
 mod group;

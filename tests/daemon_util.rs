@@ -496,3 +496,73 @@ pub fn assert_log_sound(log: &[Value]) {
         assert!(seen.insert(key), "duplicate event {e}");
     }
 }
+
+/// A wire story for `(seed, i)`: a dateline paragraph and two more, long
+/// enough (over 60 words) that a second dateline after it starts a new
+/// story on a page.
+pub fn wire_story(seed: u64, i: usize, dateline: &str) -> String {
+    let mut st = seed.wrapping_mul(7_000_003).wrapping_add(i as u64);
+    let mut out = format!("{dateline} — ");
+    for p in 0..3 {
+        let s: Vec<String> = (0..2).map(|_| sentence(&mut st, 14)).collect();
+        out.push_str(&s.join(" "));
+        out.push_str(if p == 2 { "\n" } else { "\n\n" });
+    }
+    out
+}
+
+/// A page holding one wire story under a headline.
+pub fn one_story_page(seed: u64, i: usize) -> String {
+    let mut st = seed.wrapping_mul(31).wrapping_add(i as u64);
+    let title = sentence(&mut st, 7);
+    format!(
+        "{}\n\n{}",
+        title.trim_end_matches('.'),
+        wire_story(seed, i, "LONDON (AP)")
+    )
+}
+
+/// `one_story_page(seed, i)` with a second, different wire story glued on
+/// after a credit line (a two-story page).
+pub fn two_story_page(seed: u64, i: usize) -> String {
+    format!(
+        "{}\nJane Doe contributed to this report.\n\n{}",
+        one_story_page(seed, i),
+        wire_story(seed, i + 1_000, "PARIS (Reuters)")
+    )
+}
+
+/// `article(seed, i)` with one more paragraph: an update of it.
+pub fn updated_article(seed: u64, i: usize) -> String {
+    let mut st = seed.wrapping_mul(131).wrapping_add(i as u64);
+    let p: Vec<String> = (0..3).map(|_| sentence(&mut st, 12)).collect();
+    format!("{}{}\n", article(seed, i), p.join(" "))
+}
+
+/// The change log as JSON lines without the informational `at`.
+pub fn log_without_times(env: &Env) -> Vec<Value> {
+    change_log(env)
+        .into_iter()
+        .map(|mut e| {
+            e.as_object_mut()
+                .expect("an event is an object")
+                .remove("at");
+            e
+        })
+        .collect()
+}
+
+/// The export without the sources' `received` times.
+pub fn export_without_times(env: &Env) -> Vec<Value> {
+    let mut out = env.json_lines(&["export"]);
+    for a in &mut out {
+        if let Some(sources) = a["sources"].as_array_mut() {
+            for s in sources {
+                s.as_object_mut()
+                    .expect("a source is an object")
+                    .remove("received");
+            }
+        }
+    }
+    out
+}

@@ -7,6 +7,7 @@ mod access;
 mod cli;
 mod corpus_normalize;
 mod crash;
+mod crash_kinds;
 mod daemon;
 mod daemon_util;
 mod dedup;

@@ -14,6 +14,7 @@
 //! | `v` | article id 8 B + version u32 | [`ArticleVersion`](super::records::ArticleVersion) |
 //! | `c` | seq u64 | change-log event, JSON (the public line format) |
 //! | `x` | block id 16 B | index payload for the near-duplicate tier |
+//! | `n` | blake3(file) 32 B + name | seq u64: the event of the bytes under that name |
 
 use crate::model::{ArticleId, BlockId, Hash32};
 use serde::{Serialize, de::DeserializeOwned};
@@ -32,6 +33,8 @@ pub const VERSION: u8 = b'v';
 pub const CHANGE: u8 = b'c';
 /// Near-duplicate index payload prefix.
 pub const INDEX: u8 = b'x';
+/// Names-per-content prefix: every name a content hash arrived under.
+pub const NAME: u8 = b'n';
 
 /// `m` + name.
 #[must_use]
@@ -46,6 +49,15 @@ pub fn meta_key(name: &str) -> Vec<u8> {
 pub fn source_key(h: &Hash32) -> Vec<u8> {
     let mut k = vec![SOURCE];
     k.extend_from_slice(&h.0);
+    k
+}
+
+/// `n` + hash + name bytes.
+#[must_use]
+pub fn name_key(h: &Hash32, name: &str) -> Vec<u8> {
+    let mut k = vec![NAME];
+    k.extend_from_slice(&h.0);
+    k.extend_from_slice(name.as_bytes());
     k
 }
 
