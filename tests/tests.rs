@@ -16,6 +16,7 @@ mod dedup_store;
 mod dedup_text;
 mod faults;
 mod formats;
+mod harness2;
 mod hostile;
 mod ops_metrics;
 mod regression;

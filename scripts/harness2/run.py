@@ -25,7 +25,7 @@ import workload  # noqa: E402
 
 GOALS = {"cluster_f1": 0.98, "two_story_split": 0.95, "title_exact": 0.95, "block_precision": 0.98,
          "paragraph_recall": 0.99, "update_newest": 1.0, "lookalikes_apart": 1.0,
-         "captions_once": 1.0, "quarantine_correct": 1.0, "changelog_sane": 1.0}
+         "captions_once": 1.0, "quarantine_correct": 1.0, "changelog_sane": 1.0, "deterministic": 1.0}
 
 
 def sites_for(name: str):
@@ -64,12 +64,28 @@ def run_binary(binary: str, folder: Path, order: list[str]) -> tuple[list, list,
     return _ndjson(ing.stdout), out[0], out[1], secs
 
 
-def run(sites: str, seed: int, binary: str, stories: int = 320, keep: Path | None = None) -> dict:
+def _without_clock(log: list, export: list) -> tuple:
+    """The log and export with the informational times taken out (`at`, `received`)."""
+    ev = [{k: v for k, v in e.items() if k != "at"} for e in log]
+    ex = [dict(a, sources=[{k: v for k, v in s.items() if k != "received"} for s in a.get("sources", [])])
+          for a in export]
+    return ev, ex
+
+
+def run(sites: str, seed: int, binary: str, stories: int = 320, keep: Path | None = None,
+        determinism: bool = True) -> dict:
     with tempfile.TemporaryDirectory(prefix="harness2-") as tmp:
         folder = keep or Path(tmp)
         truth = workload.generate(sites_for(sites), seed, sites, folder / "pages", stories)
         ingest, export, log, secs = run_binary(binary, folder, truth["order"])
         result = score.score(truth, ingest, export, log, dumps=sites == "dev")
+        if determinism:
+            again = folder / "again"
+            again.mkdir()
+            (again / "pages").symlink_to(folder / "pages")
+            _, export2, log2, _ = run_binary(binary, again, truth["order"])
+            same = _without_clock(log, export) == _without_clock(log2, export2)
+            result["figures"]["deterministic"] = 1.0 if same else 0.0
     result["workload"] = {"sites": sites, "seed": seed, "stories": stories, **truth["counts"]}
     result["report"]["ingest_seconds"] = round(secs, 3)
     return result
@@ -101,12 +117,14 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="where to write the figures")
     ap.add_argument("--dumps", type=Path, help="where to write failure dumps (dev only)")
     ap.add_argument("--keep", type=Path, help="keep the pages and the store in this folder (dev only)")
+    ap.add_argument("--no-determinism", action="store_true",
+                    help="skip the second ingest of the same files that checks the same log and export")
     a = ap.parse_args()
     if a.keep and a.sites != "dev":
         sys.exit("harness2: --keep is for dev sites only (test-site failures are not to be looked at)")
     if not Path(a.bin).exists():
         sys.exit(f"harness2: binary {a.bin} not found (cargo build --release)")
-    result = run(a.sites, a.seed, a.bin, a.stories, a.keep)
+    result = run(a.sites, a.seed, a.bin, a.stories, a.keep, not a.no_determinism)
     fails = result.pop("failures", None)
     out = a.json or Path("target/harness2") / f"{a.sites}-{a.seed}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

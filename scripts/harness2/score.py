@@ -94,6 +94,24 @@ class Truth:
         return "unknown"
 
 
+def _mentions(e: dict):
+    """(article, version or None) for every article an event names: `article` with `version`,
+    and ids in `articles` (strings or objects with `id`/`article` and maybe `version`) and in
+    `split_from`: kinds added later (a split, a retitle, a retired block) name articles so."""
+    if e.get("article"):
+        yield e["article"], e.get("version")
+    for x in e.get("articles") or []:
+        if isinstance(x, str):
+            yield x, None
+        elif isinstance(x, dict) and (x.get("id") or x.get("article")):
+            yield x.get("id") or x.get("article"), x.get("version")
+    sf = e.get("split_from")
+    if isinstance(sf, str):
+        yield sf, None
+    elif isinstance(sf, dict) and sf.get("article"):
+        yield sf["article"], None
+
+
 def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], dumps: bool) -> dict:
     T = Truth(truth)
     fails = []
@@ -151,12 +169,9 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
         f = e.get("file")
         if f is None:
             continue
-        if e.get("article") in arts:
-            cands[f].add(e["article"])
-        for x in e.get("articles") or []:
-            x = x if isinstance(x, str) else x.get("id") if isinstance(x, dict) else None
-            if x in arts:
-                cands[f].add(x)
+        for aid, _ in _mentions(e):
+            if aid in arts:
+                cands[f].add(aid)
     for line in ingest:
         for x in line.get("articles") or []:
             if x.get("id") in arts:
@@ -387,16 +402,16 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
     for line in ingest:
         for x in line.get("articles") or []:
             e = by_seq.get(x.get("seq"))
-            names = {e.get("article"), *[y if isinstance(y, str) else None for y in e.get("articles") or []]} if e else set()
+            names = {aid for aid, _ in _mentions(e)} if e else set()
             if e is None or x.get("id") not in names:
                 viol.append(f"ingest seq {x.get('seq')} of {line.get('file')} names no event of {x.get('id')}")
-    ev_art = defaultdict(list)
+    ev_art = defaultdict(list)  # article -> versions named by events that mention it
     for e in log:
-        if e.get("article"):
-            ev_art[e["article"]].append(e)
+        for aid, v in _mentions(e):
+            ev_art[aid].append(v)
     for aid, a in sorted(arts.items()):
-        vs = [e["version"] for e in ev_art.get(aid, []) if isinstance(e.get("version"), int)]
-        if not ev_art.get(aid):
+        vs = [v for v in ev_art.get(aid, []) if isinstance(v, int)]
+        if aid not in ev_art:
             viol.append(f"article {aid} has no event")
         elif vs and max(vs) != a.get("version"):
             viol.append(f"article {aid}: export version {a.get('version')} != log {max(vs)}")

@@ -199,6 +199,23 @@ def main() -> None:
         e2.remove(eb)
 
     broken("template look-alikes merged", "lookalikes_apart", lookalike)
+    # kinds added later (#12: a split, a retitle, a retired block) are accepted, and an article
+    # named only by them still counts as having events
+    ing3, exp3, log3 = copy.deepcopy(ing), copy.deepcopy(exp), copy.deepcopy(log)
+    a = exp3[0]
+    new_id = "split-" + a["id"]
+    log3.append({"seq": len(log3) + 1, "kind": "article.split", "article": new_id, "version": 1,
+                 "file": None, "split_from": a["id"], "part": 1})
+    log3.append({"seq": len(log3) + 1, "kind": "article.retitled", "article": a["id"],
+                 "version": a["version"], "file": None, "title": a["title"]})
+    log3.append({"seq": len(log3) + 1, "kind": "block.retired", "article": None, "version": None,
+                 "file": None, "block": "00" * 16, "articles": [{"id": a["id"], "version": a["version"]}]})
+    exp3.append({"id": new_id, "version": 1, "title": None, "title_inferred": True, "blocks": [],
+                 "sources": []})
+    r = score.score(truth, ing3, exp3, log3, dumps=True)
+    check("new event kinds accepted: changelog_sane = 1.0", r["figures"]["changelog_sane"] == 1.0, fails)
+    check("new event kinds counted", r["report"]["unknown_event_kinds"] ==
+          ["article.retitled", "article.split", "block.retired"], fails)
     if fails:
         sys.exit(f"selftest: {len(fails)} check(s) failed")
     print("selftest: all checks passed")
