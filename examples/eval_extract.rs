@@ -217,6 +217,8 @@ struct Ours {
     extractor: String,
     supplemental: Vec<String>,
     captions: Vec<String>,
+    /// Every stored block as `story kind: text`, for `--dump`.
+    typed: Vec<String>,
     secs: f64,
     rejected: Option<String>,
 }
@@ -229,8 +231,17 @@ fn ours(html: &[u8]) -> Ours {
         .map(|x| x.body.join("\n"))
         .unwrap_or_default();
     let (mut body, mut supplemental, mut captions) = (Vec::new(), Vec::new(), Vec::new());
+    let mut typed = Vec::new();
     let rejected = match analysis {
         Ok(a) => {
+            for (n, s) in a.parsed.stories.iter().enumerate() {
+                typed.push(format!("{n} title: {}", s.title.as_deref().unwrap_or("")));
+                typed.extend(
+                    s.blocks
+                        .iter()
+                        .map(|b| format!("{n} {:?}: {}", b.kind, b.text)),
+                );
+            }
             for b in a.parsed.stories.iter().flat_map(|s| &s.blocks) {
                 if b.kind.is_body() {
                     body.push(b.text.clone());
@@ -258,6 +269,7 @@ fn ours(html: &[u8]) -> Ours {
         extractor,
         supplemental,
         captions,
+        typed,
         secs,
         rejected,
     }
@@ -530,8 +542,11 @@ fn main() -> Res<()> {
             std::fs::write(
                 d.join(format!("{}-{}.txt", p.dataset, p.id)),
                 format!(
-                    "{}\n=====\n{}\n=====TRUTH\n{}",
-                    o.body, o.extractor, p.truth
+                    "{}\n=====\n{}\n=====TRUTH\n{}\n=====TYPED\n{}",
+                    o.body,
+                    o.extractor,
+                    p.truth,
+                    o.typed.join("\n")
                 ),
             )?;
         }

@@ -95,11 +95,18 @@ pub(crate) fn render(d: &Draft) -> String {
     out
 }
 
-/// Match keys of every line unit of `lines` with a hint in `hints`.
+/// Match keys of every line of `lines` with a hint in `hints`, and of each
+/// paragraph of them (a `<br><br>`-separated part, rendered with a blank
+/// line): the normalizer may keep a paragraph's `<br>` lines apart or join
+/// them into one block, and either way the block is the page's.
 fn keys<'a>(lines: impl Iterator<Item = &'a Line>, pick: impl Fn(Hint) -> bool) -> HashSet<String> {
     lines
         .filter(|l| pick(l.hint))
-        .flat_map(|l| l.text.split('\n'))
+        .flat_map(|l| l.text.split("\n\n"))
+        .flat_map(|para| {
+            let whole = para.contains('\n').then_some(para);
+            para.split('\n').chain(whole)
+        })
         .map(match_key)
         .filter(|k| !k.is_empty())
         .collect()
@@ -256,6 +263,37 @@ mod tests {
             lines,
             (1..=u32::try_from(lines.len()).expect("small")).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn br_separated_list_items_inside_the_body_stay_paragraphs() {
+        // One container element holding `<br><br>`-separated items, each an
+        // item line and a shop link on the next line: the normalizer joins
+        // each item's two lines into one block, which the text rules take
+        // for chrome. Between the story's paragraphs, they are the page's.
+        let items = "1) Blue Harbour Models 4410 Lighthouse kit with a working lamp\n\
+                     http://shop.example/2kQwZpT\n\n\
+                     2) Northwind Games 2231 Harbour Pilot board game for four\n\
+                     http://shop.example/9hTrXvB";
+        let d = Draft {
+            title: Some("Harbour bridge reopens".into()),
+            body: vec![Line::text(P1), Line::text(items), Line::text(P2)],
+            ..Draft::default()
+        };
+        let (p, _) = build(&d).expect("builds");
+        let kinds: Vec<(BlockKind, &str)> = p.stories[0]
+            .blocks
+            .iter()
+            .map(|b| (b.kind, b.text.as_str()))
+            .collect();
+        for needle in ["Lighthouse kit", "2kQwZpT", "Harbour Pilot", "9hTrXvB"] {
+            let b = kinds.iter().find(|(_, t)| t.contains(needle));
+            assert_eq!(
+                b.map(|x| x.0),
+                Some(BlockKind::Paragraph),
+                "{needle}: {kinds:?}"
+            );
+        }
     }
 
     #[test]
