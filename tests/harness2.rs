@@ -46,6 +46,15 @@ fn python(script: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
 
 #[test]
 fn harness2_on_a_tiny_workload_reports_every_figure() {
+    tiny_workload("text");
+}
+
+#[test]
+fn harness2_on_a_tiny_html_workload_reports_every_figure() {
+    tiny_workload("html");
+}
+
+fn tiny_workload(format: &str) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let json = dir.path().join("figures.json");
     let dumps = dir.path().join("failures.json");
@@ -63,6 +72,8 @@ fn harness2_on_a_tiny_workload_reports_every_figure() {
         json.as_os_str(),
         "--dumps".as_ref(),
         dumps.as_os_str(),
+        "--format".as_ref(),
+        format.as_ref(),
     ];
     let out = python("run.py", &args);
     assert!(

@@ -134,7 +134,7 @@ class Site:
     # -- helpers for subclasses ---------------------------------------------------------
     @staticmethod
     def rec_list(title: str, heads: list[str]) -> list[Line]:
-        return [Line(title, "chrome")] + [Line(h, "chrome") for h in heads]
+        return [Line(title, "chrome")] + [Line(h, "related") for h in heads]
 
     # -- the renderer ---------------------------------------------------------------------
     def typography(self, text: str) -> str:
@@ -175,9 +175,12 @@ class Site:
             elif c.kind == "list" and not c.text.endswith(":"):
                 text = self.bullet + text
                 variants = [c.text]
-            elif c.kind == "table":
+            aux = []
+            if c.kind == "table":
                 text = text.replace("\t", self.table_sep)
-            out.append(Line(text, "content", part.story, c.lid, c.kind, variants))
+                # a row may come out cell by cell (HTML tables): each cell is the story's too
+                aux = [(f"{c.lid}.c{j}", "cell", cell) for j, cell in enumerate(c.text.split("\t"))]
+            out.append(Line(text, "content", part.story, c.lid, c.kind, variants, aux))
             if self.ad_every and c.kind == "paragraph" and n_para % self.ad_every == 0 and n_para < len(part.lines) - 1:
                 out.append(Line(self.ad_text, "ad"))
         return out
@@ -204,10 +207,13 @@ class Site:
                 out.append(Line(t, "content", part.story, lid_credit, "credit"))
         return out
 
-    def render(self, p: PagePlan) -> tuple[bytes, list[Line]]:
+    def build(self, p: PagePlan) -> tuple[list[Line], tuple[int, int, int]]:
+        """The page's lines (typography applied) and where its zones end: the site's top
+        chrome, the article's head (headline, byline, times, share bar), the article body."""
         rng = random.Random(p.seed)
         lines: list[Line] = []
         lines += self.top(rng, p)
+        z_top = len(lines)
         main = p.parts[0]
         if main.headline:
             lines.append(Line(main.headline, "headline", main.story))
@@ -215,6 +221,7 @@ class Site:
                 lines.append(Line(main.headline, "headline", main.story))
         lines += self.meta(rng, p)
         lines += self.after_meta(rng, p)
+        z_head = len(lines)
         caps = [self.caption_block(p, main, c, p.caption_dateline and i == 0) for i, c in enumerate(p.captions)]
         if caps:
             lines += caps[0]
@@ -232,6 +239,7 @@ class Site:
         if p.captions_twice:
             for c in caps:
                 lines += [Line(x.text, x.role, x.story, x.lid, x.kind, x.variants, x.aux) for x in c]
+        z_body = len(lines)
         lines += self.bottom(rng, p)
         for ln in lines:
             ln.text = self.typography(ln.text)
@@ -239,6 +247,14 @@ class Site:
                 ln.text = ln.text.replace(" ", "\u00a0")
             ln.variants = [self.typography(v) for v in ln.variants]
             ln.aux = [(a, k, self.typography(t)) for a, k, t in ln.aux]
+        return lines, (z_top, z_head, z_body)
+
+    def render(self, p: PagePlan, fmt: str = "text") -> tuple[bytes, list[Line]]:
+        lines, zones = self.build(p)
+        if fmt == "html":
+            import html_page
+
+            return html_page.render(self, p, lines, zones), lines
         sep = self.newline * (2 if self.para_sep == "blank" else 1)
         texts = [ln.text + (self.trailing if ln.role == "content" else "") for ln in lines]
         page = sep.join(texts) + self.newline

@@ -73,10 +73,10 @@ def _without_clock(log: list, export: list) -> tuple:
 
 
 def run(sites: str, seed: int, binary: str, stories: int = 320, keep: Path | None = None,
-        determinism: bool = True) -> dict:
+        determinism: bool = True, fmt: str = "text") -> dict:
     with tempfile.TemporaryDirectory(prefix="harness2-") as tmp:
         folder = keep or Path(tmp)
-        truth = workload.generate(sites_for(sites), seed, sites, folder / "pages", stories)
+        truth = workload.generate(sites_for(sites), seed, sites, folder / "pages", stories, fmt)
         ingest, export, log, secs = run_binary(binary, folder, truth["order"])
         result = score.score(truth, ingest, export, log, dumps=sites == "dev")
         if determinism:
@@ -86,14 +86,14 @@ def run(sites: str, seed: int, binary: str, stories: int = 320, keep: Path | Non
             _, export2, log2, _ = run_binary(binary, again, truth["order"])
             same = _without_clock(log, export) == _without_clock(log2, export2)
             result["figures"]["deterministic"] = 1.0 if same else 0.0
-    result["workload"] = {"sites": sites, "seed": seed, "stories": stories, **truth["counts"]}
+    result["workload"] = {"sites": sites, "seed": seed, "stories": stories, "format": fmt, **truth["counts"]}
     result["report"]["ingest_seconds"] = round(secs, 3)
     return result
 
 
 def table(result: dict) -> str:
     w = result["workload"]
-    rows = [f"harness2  sites={w['sites']}  seed={w['seed']}  stories={w['stories']}  files={w['files']}",
+    rows = [f"harness2  sites={w['sites']}  seed={w['seed']}  format={w['format']}  stories={w['stories']}  files={w['files']}",
             f"{'figure':34} {'value':>8} {'goal':>6}"]
     for k, v in result["figures"].items():
         g = GOALS.get(k)
@@ -113,6 +113,8 @@ def main() -> None:
     ap.add_argument("--sites", choices=["dev", "test"], required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bin", default="target/release/shingled")
+    ap.add_argument("--format", choices=["text", "html"], default="text",
+                    help="render the pages as plain text (the spec's version 1) or as HTML")
     ap.add_argument("--stories", type=int, default=320, help="workload size (the spec's is 320)")
     ap.add_argument("--json", type=Path, help="where to write the figures")
     ap.add_argument("--dumps", type=Path, help="where to write failure dumps (dev only)")
@@ -124,13 +126,14 @@ def main() -> None:
         sys.exit("harness2: --keep is for dev sites only (test-site failures are not to be looked at)")
     if not Path(a.bin).exists():
         sys.exit(f"harness2: binary {a.bin} not found (cargo build --release)")
-    result = run(a.sites, a.seed, a.bin, a.stories, a.keep, not a.no_determinism)
+    result = run(a.sites, a.seed, a.bin, a.stories, a.keep, not a.no_determinism, a.format)
     fails = result.pop("failures", None)
-    out = a.json or Path("target/harness2") / f"{a.sites}-{a.seed}.json"
+    tag = "" if a.format == "text" else f"-{a.format}"
+    out = a.json or Path("target/harness2") / f"{a.sites}-{a.seed}{tag}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
     if fails is not None:
-        d = a.dumps or out.with_name(f"{a.sites}-{a.seed}-failures.json")
+        d = a.dumps or out.with_name(f"{a.sites}-{a.seed}{tag}-failures.json")
         d.write_text(json.dumps(fails, indent=1, ensure_ascii=False) + "\n")
         print(f"failures: {len(fails)} in {d}")
     print(table(result))

@@ -38,6 +38,7 @@ class Truth:
         self.headline_text = defaultdict(set)
         self.story_lids = defaultdict(set)
         self.file_story_lids = defaultdict(set)  # (file, sid) -> lids shown
+        self.cells = defaultdict(set)  # table row lid -> its cells' lids
         for name, f in self.files.items():
             for ln in f["lines"]:
                 if ln["r"] == "content":
@@ -52,6 +53,8 @@ class Truth:
                     self.story_lids[sid].add(lid)
                     self.file_story_lids[(name, sid)].add(lid)
                     for alid, akind, atext in ln["a"]:
+                        if akind == "cell":
+                            self.cells[lid].add(alid)
                         if key(atext):
                             self.content[key(atext)].add((sid, alid))
                         self.lid_kind[alid] = akind
@@ -324,7 +327,7 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
         a = prim[sid]
         h = held[a] if a else set()
         newest = s["versions"][str(s["newest"])]
-        miss = [l for l in newest if l not in h]
+        miss = [l for l in newest if l not in h and not (T.cells.get(l) and T.cells[l] <= h)]
         r_n += len(newest)
         r_ok += len(newest) - len(miss)
         for l in miss:

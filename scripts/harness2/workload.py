@@ -334,7 +334,7 @@ class Workload:
             pg["standalone_first"] = standalone_first
 
     # -- output -------------------------------------------------------------------------
-    def write(self, folder: Path) -> dict:
+    def write(self, folder: Path, fmt: str = "text") -> dict:
         """Render every page into `folder`; returns the ground truth."""
         rng = self.rng
         c = self.counts
@@ -343,7 +343,9 @@ class Workload:
         files: list[tuple[float, str, bytes, dict]] = []
         names = set()
 
-        def name(site_key: str, ext: str = ".txt") -> str:
+        base_ext = ".html" if fmt == "html" else ".txt"
+
+        def name(site_key: str, ext: str = base_ext) -> str:
             while True:
                 n = f"{site_key}-{rng.getrandbits(40):010x}{ext}"
                 if n not in names:
@@ -354,7 +356,7 @@ class Workload:
         for pg in self.pages:
             plan = pg["plan"]
             plan.name = name(plan.site.key)
-            data, lines = plan.site.render(plan)
+            data, lines = plan.site.render(plan, fmt)
             pg["name"] = plan.name
             rec = {"junk": False, "relation": pg["relation"], "site": plan.site.key,
                    "byte_copy_of": None,
@@ -388,7 +390,7 @@ class Workload:
             else:
                 good = gzip.compress(b"Some words that were meant to be a page.\n", mtime=0)
                 data = good[:10] + bytes(rng.getrandbits(8) for _ in range(64))
-            n = name(site, ".txt.gz" if kind == "corrupt_gz" else ".txt")
+            n = name(site, base_ext + ".gz" if kind == "corrupt_gz" else base_ext)
             rec = {"junk": True, "junk_kind": kind, "relation": "junk", "site": site, "parts": [], "lines": [],
                    "byte_copy_of": None, "captions_twice": False}
             truth_files[n] = rec
@@ -434,7 +436,11 @@ class Workload:
         }
 
 
-def generate(sites: list[Site], seed: int, set_name: str, folder: Path, n_stories: int = 320) -> dict:
+def generate(sites: list[Site], seed: int, set_name: str, folder: Path, n_stories: int = 320,
+             fmt: str = "text") -> dict:
+    """The same seed gives the same plan in both formats: `html` renders the same pages as HTML."""
     w = Workload(sites, seed, set_name, n_stories)
     w.plan()
-    return w.write(folder)
+    truth = w.write(folder, fmt)
+    truth["format"] = fmt
+    return truth
