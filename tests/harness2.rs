@@ -3,7 +3,7 @@
 //! quality gate (the figures are judged on the full workloads in docs/HARNESS2.md): the JSON
 //! must carry every figure the spec names, each a share in [0, 1] or null when its class is
 //! empty, and the figures that are guarantees of the project (the change log is sane, junk is
-//! quarantined, the same files give the same log) must be 1.
+//! quarantined, the same files give the same log, the same bytes are `unchanged`) must be 1.
 
 use crate::util;
 use std::path::Path;
@@ -31,6 +31,7 @@ const FIGURES: &[&str] = &[
     "good_not_quarantined",
     "changelog_sane",
     "deterministic",
+    "byte_copies_unchanged",
 ];
 
 fn python(script: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
@@ -103,7 +104,12 @@ fn tiny_workload(format: &str) {
             v["figures"][f]
         );
     }
-    for f in ["changelog_sane", "quarantine_correct", "deterministic"] {
+    for f in [
+        "changelog_sane",
+        "quarantine_correct",
+        "deterministic",
+        "byte_copies_unchanged",
+    ] {
         assert_eq!(
             v["figures"][f].as_f64(),
             Some(1.0),

@@ -97,6 +97,10 @@ class Truth:
         return "unknown"
 
 
+def _site_order(site):
+    return (site is None, int(site[1:]) if site and site[1:].isdigit() else 0, str(site))
+
+
 def _mentions(e: dict):
     """(article, version or None) for every article an event names: `article` with `version`,
     and ids in `articles` (strings or objects with `id`/`article` and maybe `version`) and in
@@ -119,9 +123,32 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
     T = Truth(truth)
     fails = []
 
+    order_ix = {n: i for i, n in enumerate(truth["order"])}
+    story_site = {}
+    for name in truth["order"]:
+        for p in T.files[name]["parts"]:
+            story_site.setdefault(p["story"], T.files[name]["site"])
+
+    def art_site(aid):
+        srcs = [s.get("file") for s in arts.get(aid, {}).get("sources", []) if s.get("file") in order_ix]
+        return T.files[min(srcs, key=order_ix.get)]["site"] if srcs else None
+
     def fail(figure, **kw):
         if dumps:
-            fails.append({"figure": figure, **kw})
+            where = {}
+            if isinstance(kw.get("file"), str) and kw["file"] in T.files:
+                where["site"] = T.files[kw["file"]]["site"]
+            elif kw.get("story") in story_site:
+                where["site"] = story_site[kw["story"]]
+            elif kw.get("article"):
+                where["site"] = art_site(kw["article"])
+            fails.append({"figure": figure, **where, **kw})
+
+    per_site = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+
+    def tally(site, figure, ok, n=1):
+        per_site[site][figure][0] += ok
+        per_site[site][figure][1] += n
 
     # -- articles: attribution ------------------------------------------------------------
     arts = {a["id"]: a for a in export}
@@ -250,6 +277,7 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
         for k in ("all", "sep" if ts["separator"] else "glued"):
             ok[k][0] += good
             ok[k][1] += 1
+        tally(T.files[ts["file"]]["site"], "two_story_split", good)
         if not good:
             fail("two_story_split", file=ts["file"], separator=ts["separator"],
                  main=ts["main"], appended=ts["appended"], main_article=a, appended_article=b)
@@ -286,6 +314,7 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
         title = arts[a].get("title") if a else None
         good = a is not None and key(title or "") in T.headlines[sid]
         t_ok += good
+        tally(story_site.get(sid), "title_exact", good)
         if not good:
             fail("title_exact", story=sid, article=a, title=title,
                  inferred=arts[a].get("title_inferred") if a else None,
@@ -296,10 +325,12 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
     b_ok = b_n = 0
     for aid in sorted(arts):
         st = art_story[aid]
+        site_a = art_site(aid)
         for b, (sids, ls, how) in zip(arts[aid].get("blocks", []), art_attr[aid]):
             b_n += 1
             good = st is not None and st in sids
             b_ok += good
+            tally(site_a, "block_precision", good)
             if not good and st is not None:
                 what = T.describe(b.get("text", ""))
                 if sids:
@@ -330,6 +361,7 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
         miss = [l for l in newest if l not in h and not (T.cells.get(l) and T.cells[l] <= h)]
         r_n += len(newest)
         r_ok += len(newest) - len(miss)
+        tally(story_site.get(sid), "paragraph_recall", len(newest) - len(miss), len(newest))
         for l in miss:
             fail("paragraph_recall", story=sid, article=a, kind=T.lid_kind.get(l),
                  line=T.lid_text.get(l, "")[:160])
@@ -385,6 +417,11 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
                 if n != 1:
                     fail("captions_once", file=name, article=h, caption=T.lid_text[lid][:120], times=n)
     outcome = {x.get("file"): x.get("outcome") for x in ingest}
+    bc = [n for n in truth["order"] if T.files[n]["byte_copy_of"]]
+    bc_ok = sum(outcome.get(n) == "unchanged" for n in bc)
+    for n in bc:
+        if outcome.get(n) != "unchanged":
+            fail("byte_copies_unchanged", file=n, copy_of=T.files[n]["byte_copy_of"], outcome=outcome.get(n))
     q = {"junk": [0, 0], "good": [0, 0]}
     for name in truth["order"]:
         junk = T.files[name]["junk"]
@@ -446,6 +483,7 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
         "quarantine_correct": _share(q["junk"][0] + q["good"][0], q["junk"][1] + q["good"][1]),
         "junk_quarantined": _share(*q["junk"]), "good_not_quarantined": _share(*q["good"]),
         "changelog_sane": 0.0 if viol else 1.0,
+        "byte_copies_unchanged": _share(bc_ok, len(bc)),
     }
     report = {
         "items": len(items), "articles": len(arts), "blocks": b_n,
@@ -462,5 +500,16 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
     }
     out = {"figures": figures, "report": report}
     if dumps:
+        # dev sites only: where the failures are, and of what kind
+        out["by_site"] = {site: {f: _share(*v) for f, v in sorted(d.items())}
+                          for site, d in sorted(per_site.items(), key=lambda kv: _site_order(kv[0]))}
+        kinds = Counter()
+        for x in fails:
+            if x["figure"] == "paragraph_recall":
+                kinds["missing " + (str(x.get("kind")) if x.get("article") else "line of a story in no article")] += 1
+            elif x["figure"] == "block_precision":
+                w = str(x.get("what"))
+                kinds["foreign " + ("other story" if w.startswith("another story") else w)] += 1
+        out["failure_kinds"] = dict(sorted(kinds.items(), key=lambda kv: -kv[1]))
         out["failures"] = fails
     return out

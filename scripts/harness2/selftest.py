@@ -181,6 +181,12 @@ def main() -> None:
                     return b
         return None
 
+    def byte_copy_anew(i2, e2, l2):
+        x = next(x for x in i2 if x["outcome"] == "unchanged")
+        x["outcome"] = "ingested"
+
+    broken("a byte copy ingested anew", "byte_copies_unchanged", byte_copy_anew)
+
     def caption_twice(i2, e2, l2):
         a = next(x for x in e2 if twice_shown(x))
         a["blocks"].append(dict(twice_shown(a)))
