@@ -32,6 +32,7 @@ const FIGURES: &[&str] = &[
     "changelog_sane",
     "deterministic",
     "byte_copies_unchanged",
+    "stock_kept",
 ];
 
 fn python(script: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {

@@ -384,6 +384,19 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
                      missing=[T.lid_text.get(l, "")[:100] for l in fresh_miss],
                      stale=[T.lid_text.get(l, "")[:100] for l in stale])
 
+    # stock paragraphs (shared word for word by unrelated stories): still in each article?
+    st_ok = st_n = 0
+    for sid, lid in sorted(truth.get("stock", {}).items()):
+        s = truth["stories"][sid]
+        if lid not in s["versions"][str(s["newest"])]:
+            continue  # an update edited it: no longer the stock text
+        st_n += 1
+        a = prim[sid]
+        good = a is not None and lid in held[a]
+        st_ok += good
+        if not good and a is not None:
+            fail("stock_kept", story=sid, article=a, line=T.lid_text.get(lid, ""))
+
     # -- look-alikes, captions, quarantine --------------------------------------------------
     l_ok = 0
     for sa, fa, sb, fb in truth["lookalikes"]:
@@ -484,6 +497,7 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
         "junk_quarantined": _share(*q["junk"]), "good_not_quarantined": _share(*q["good"]),
         "changelog_sane": 0.0 if viol else 1.0,
         "byte_copies_unchanged": _share(bc_ok, len(bc)),
+        "stock_kept": _share(st_ok, st_n),
     }
     report = {
         "items": len(items), "articles": len(arts), "blocks": b_n,

@@ -124,3 +124,12 @@ def update_paragraph(rng: random.Random) -> str:
 SYNONYMS = {"said": "stated", "told": "informed", "big": "large", "also": "further",
             "but": "however", "new": "fresh", "would": "could", "very": "highly",
             "expected": "forecast", "plans": "proposals", "people": "citizens"}
+
+
+# Stock paragraphs: content that many unrelated stories carry word for word (a line shared by
+# many articles is not always chrome: retiring these as boilerplate loses content).
+STOCK = [
+    "The company did not immediately respond to a request for comment.",
+    "Officials said an investigation was under way and declined to give further details.",
+    "Shares in the group were little changed in early trading.",
+]

@@ -160,6 +160,18 @@ class Workload:
                 at = min(2, len(lines) - 1)
                 st.versions[1] = lines[:at] + _extras(rng, st, {kind}) + lines[at:]
 
+    def _add_stock(self) -> None:
+        """30 stories (at 320) carry one of the stock paragraphs before their last line. Its own
+        random stream, so that adding it moved nothing else in the plan."""
+        rng = random.Random(f"harness2-stock-{self.set_name}-{self.seed}")
+        n = max(1, round(30 * len(self.stories) / 320))
+        self.stock = {}
+        for i, st in enumerate(rng.sample(self.stories, n)):
+            lines = st.versions[1]
+            c = ContentLine(f"{st.sid}#stock", "paragraph", vocab.STOCK[i % len(vocab.STOCK)])
+            st.versions[1] = lines[:-1] + [c] + lines[-1:]
+            self.stock[st.sid] = c.lid
+
     # -- planning -----------------------------------------------------------------------
     def _sites_for(self, st: Story, texts: list[str], exclude: Site | None = None, need_dateline=False) -> list[Site]:
         out = []
@@ -195,6 +207,7 @@ class Workload:
         rng = self.rng
         c = self.counts
         self._add_extras()
+        self._add_stock()
         pool = list(self.stories)
         rng.shuffle(pool)
         # template look-alikes: Reuters earn/acq pairs first, then same-group stories
@@ -433,6 +446,7 @@ class Workload:
                            "standalone_first": sf} for pg, m, a, ws, sf in self.two_story],
             "internal_dateline": [p["name"] for p in self.pages if p["plan"].internal_dateline],
             "update_orders": {st.sid: how for st, _, how in self.update_classes},
+            "stock": self.stock,
         }
 
 
