@@ -269,12 +269,13 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
                      split={str(a): sorted(v) for a, v in sorted(aa.items(), key=lambda kv: str(kv[0]))})
 
     # -- two-story pages and false splits -------------------------------------------------
-    ok = {"all": [0, 0], "sep": [0, 0], "glued": [0, 0]}
+    ok = {"all": [0, 0], "sep": [0, 0], "glued": [0, 0], "first": [0, 0], "after": [0, 0]}
     for ts in truth["two_story"]:
         a = items.get((ts["file"], ts["main"]))
         b = items.get((ts["file"], ts["appended"]))
         good = a is not None and b is not None and a != b
-        for k in ("all", "sep" if ts["separator"] else "glued"):
+        for k in ("all", "sep" if ts["separator"] else "glued",
+                  "first" if ts.get("standalone_first") else "after"):
             ok[k][0] += good
             ok[k][1] += 1
         tally(T.files[ts["file"]]["site"], "two_story_split", good)
@@ -305,7 +306,18 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
 
     # -- titles ---------------------------------------------------------------------------
     t_ok = t_n = 0
+    tf_ok = tf_n = 0
     prim = {sid: primary(sid) for sid in truth["stories"]}
+    first_titleless = set()  # stories whose first page shows no headline of theirs
+    seen = set()
+    for name in truth["order"]:
+        f = T.files[name]
+        for p in f["parts"]:
+            if p["story"] in seen:
+                continue
+            seen.add(p["story"])
+            if not any(ln["r"] == "headline" and ln["s"] == p["story"] for ln in f["lines"]):
+                first_titleless.add(p["story"])
     for sid in sorted(truth["stories"]):
         if not T.headlines.get(sid):
             continue
@@ -315,6 +327,9 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
         good = a is not None and key(title or "") in T.headlines[sid]
         t_ok += good
         tally(story_site.get(sid), "title_exact", good)
+        if sid in first_titleless:
+            tf_n += 1
+            tf_ok += good
         if not good:
             fail("title_exact", story=sid, article=a, title=title,
                  inferred=arts[a].get("title_inferred") if a else None,
@@ -486,8 +501,10 @@ def score(truth: dict, ingest: list[dict], export: list[dict], log: list[dict], 
         "cluster_precision": cp, "cluster_recall": cr, "cluster_f1": cf,
         "two_story_split": _share(*ok["all"]), "two_story_split_sep": _share(*ok["sep"]),
         "two_story_split_glued": _share(*ok["glued"]),
+        "two_story_split_standalone_first": _share(*ok["first"]),
+        "two_story_split_standalone_after": _share(*ok["after"]),
         "false_split": _share(*fs["all"]), "false_split_internal_dateline": _share(*fs["internal"]),
-        "title_exact": _share(t_ok, t_n), "block_precision": _share(b_ok, b_n),
+        "title_exact": _share(t_ok, t_n), "title_exact_first_page_titleless": _share(tf_ok, tf_n), "block_precision": _share(b_ok, b_n),
         "paragraph_recall": _share(r_ok, r_n), "update_newest": _share(u_ok, u_n),
         "update_exact": _share(ux_ok, u_n),
         **{f"update_newest_{k}": _share(*v) for k, v in sorted(u_by.items())},
