@@ -11,8 +11,8 @@
 //!    timestamps via [`time`], site chrome) and a content score.
 //! 4. [`body`]: the body runs (maximum-scoring run of units), link and
 //!    teaser lists.
-//! 5. [`stories`]: the headline, story splits at dateline paragraphs, and
-//!    each story's metadata.
+//! 5. [`stories`]: the headline and each story's metadata; [`split`]:
+//!    where a second story glued onto the page starts.
 //!
 //! `docs/SEGMENTATION.md` describes the rules and their measured quality.
 
@@ -20,6 +20,7 @@ mod body;
 mod classify;
 mod lexicon;
 mod lines;
+mod split;
 mod stories;
 mod text;
 mod time;
@@ -88,7 +89,7 @@ pub fn normalize(text: &str) -> Result<Parsed, Rejection> {
         kinds[t] = BlockKind::Title;
         stories::promote_deks(&infos, &mut kinds, t);
     }
-    let spans = stories::split(&units, &infos, &mut kinds);
+    let spans = split::split(&units, &infos, &mut kinds);
     if !kinds.contains(&BlockKind::Paragraph) {
         return Err(Rejection::new(
             "normalize",

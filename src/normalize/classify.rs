@@ -9,8 +9,8 @@
 //! against.
 
 use super::lexicon::{
-    BARRIER, BYLINE, CAPTION, CREDIT, CREDIT_FROM, DATELINE, INNER_STOP, KICKERS, META, NAV_WORDS,
-    SIGN_OFF, STRONG_LONG, STRONG_SHORT, TRAILING_SIGN_OFF, URL,
+    BARRIER, BYLINE, CAPTION, CAPTION_CREDIT, CREDIT, CREDIT_FROM, DATELINE, INNER_STOP, KICKERS,
+    META, NAV_WORDS, SIGN_OFF, STRONG_LONG, STRONG_SHORT, TRAILING_SIGN_OFF, URL,
 };
 use super::time::{Stamp, timestamp_line};
 
@@ -158,7 +158,14 @@ pub(crate) fn classify(text: &str, key: &str) -> Info {
         chrome = Chrome::Strong;
     }
     let meta = words <= 30 && META.is_match(text);
-    let dateline = lead_dateline(text).map(str::to_owned);
+    // A caption may open with the story's dateline; its photo credit says
+    // what it is.
+    let dateline = lead_dateline(text)
+        .filter(|d| {
+            let rest = text[d.len()..].trim();
+            rest.is_empty() || words > 60 || !CAPTION_CREDIT.is_match(rest)
+        })
+        .map(str::to_owned);
     let pattern = pattern(text, words, sentence, dateline.as_deref());
     let score = if data && chrome == Chrome::No && pattern == Pattern::Plain && dateline.is_none() {
         0

@@ -8,6 +8,10 @@ use std::sync::LazyLock;
 
 /// News agencies named in datelines and photo credits.
 const AGENCY: &str = r"(?:AP|Reuters|REUTERS|AFP|CP|UPI|dpa|DPA|Xinhua|IANS|PTI|ANI|Bloomberg|AAP|PA|EFE|ANSA|Kyodo|Yonhap|TASS|NNA|Belga|APA|BNA|CNA|KUNA|WAM|Bernama|BERNAMA|HT|IPS|AP Photo|[A-Z][A-Za-z]+ News Service)";
+/// Any agency-like name in a dateline after an upper-case place
+/// (`KELSO (Valley Wire) —`): one to four capitalised words. Agencies are
+/// many and local; the place before them is the evidence.
+const ANY_AGENCY: &str = r"\p{Lu}[\p{L}&.'’-]*(?: \p{Lu}[\p{L}&.'’-]*){0,3}";
 /// A month name or abbreviation, as in `Feb 26` or `Sept. 3`.
 const MONTH_ABBR: &str = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?";
 
@@ -21,21 +25,30 @@ pub(super) static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     let date = format!(r"(?:,?\s*{MONTH_ABBR}\s*\d{{1,2}}(?:,\s*\d{{4}})?)?");
     let dash = r"(?:\s*(?:[-—–]+|:)\s*|\s*$)";
     Regex::new(&format!(
-        r"^(?:(?:{city_uc}{region}{date}\s*)?\({AGENCY}\){dash}|{city_any}{region},\s*{MONTH_ABBR}\s+\d{{1,2}}\s*[-—–]+\s+|(?P<bare>{city_uc}{region}\s*(?:[—–]|--|\s-\s)\s*))"
+        r"^(?:(?:{city_uc}{region}{date}\s*)?\({AGENCY}\){dash}|{city_uc}{region}{date}\s*\({ANY_AGENCY}\){dash}|{city_any}{region},\s*{MONTH_ABBR}\s+\d{{1,2}}\s*[-—–]+\s+|(?P<bare>{city_uc}{region}\s*(?:[—–]|--|\s-\s)\s*))"
     ))
     .expect("BUG: dateline regex")
 });
 
+/// A trailing parenthesised photo credit (`(AP Photo/Jane Doe)`).
+const PHOTO_CREDIT: &str = r"(?:\((?:[^()]*(?-u:\b)(?:via AP|AP Photo|AP|Photo|photo|Photos|Images|Image|Pool|Getty|AFP|EPA|Reuters|REUTERS|Bloomberg|Shutterstock|File|FILE|Handout|handout|Courtesy|courtesy)(?-u:\b)[^()]*)\)\s*\.?$)";
+
+/// A unit that ends in a photo credit is a caption even when it opens
+/// with a dateline (wire captions often do: `CITY (AP) — ... (AP Photo/X)`).
+pub(super) static CAPTION_CREDIT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(PHOTO_CREDIT).expect("BUG: photo credit regex"));
+
 /// A photo caption: a trailing parenthesised photo credit or a caption
 /// lead-in.
 pub(super) static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?:\((?:[^()]*(?-u:\b)(?:via AP|AP Photo|AP|Photo|photo|Photos|Images|Image|Pool|Getty|AFP|EPA|Reuters|REUTERS|Bloomberg|Shutterstock|File|FILE|Handout|handout|Courtesy|courtesy)(?-u:\b)[^()]*)\)\s*\.?$)",
+    Regex::new(&[
+        PHOTO_CREDIT,
         r"|(?:(?-u:\b)Photo(?:graph)?s?\s*(?:by|:|credit:?)\s*[^.]{1,80}$)",
         r"|(?:^(?i:photo|picture|image|pictured|above|top|left|right|main|caption|image credit|photo credit|credit)\s*:)",
         r"|(?:^(?:FILE|File)\s*[-—–]+\s)",
         r"|(?:^In (?:this|these|a) (?:\w+ )?(?:photo|photos|image|images|picture|file photo|handout photo|photograph)(?-u:\b))"
-    ))
+    ]
+    .concat())
     .expect("BUG: caption regex")
 });
 

@@ -1,24 +1,15 @@
-//! Story rules: which unit is the headline, where a second story starts,
-//! and each story's metadata (the body itself is found in
-//! [`body`](super::body)).
+//! Story rules: which unit is the headline and each story's metadata (the
+//! body itself is found in [`body`](super::body), second stories in
+//! [`split`](super::split)).
 //!
 //! * Title: the best title-like unit before the body (repeated on the page,
 //!   sharing words with the first paragraphs, close to the body, first in
 //!   the file), else one inferred from the first paragraph.
-//! * Story split: a dateline paragraph starts a new story when the current
-//!   story already has a body (three paragraphs, 60 words) and the dateline
-//!   follows blocks that end a story (caption, credit, chrome) or the
-//!   current story already has a dateline.
 
-use super::classify::{Chrome, Info, Pattern, ends_sentence};
+use super::classify::{Chrome, Info, Pattern};
 use super::lines::Unit;
 use crate::model::{Block, BlockKind, PageTime, Story};
 
-/// A story must have this many paragraphs before a dateline paragraph
-/// can start the next one.
-const MIN_SPLIT_PARAGRAPHS: usize = 3;
-/// ... and this many words in them.
-const MIN_SPLIT_WORDS: usize = 60;
 /// The longest inferred title, in characters.
 const MAX_INFERRED_TITLE: usize = 110;
 
@@ -135,71 +126,6 @@ pub(crate) fn promote_deks(infos: &[Info], kinds: &mut [BlockKind], title: usize
             kinds[i] = BlockKind::Paragraph;
         }
     }
-}
-
-fn headline_shaped(info: &Info) -> bool {
-    info.words <= 30 && !info.sentence && info.dateline.is_none()
-}
-
-/// Splits the page's blocks into stories (see the module docs).
-pub(crate) fn split(
-    units: &[Unit],
-    infos: &[Info],
-    kinds: &mut [BlockKind],
-) -> Vec<(usize, usize, Option<usize>)> {
-    let mut stories = Vec::new();
-    let (mut start, mut heading) = (0usize, None);
-    let (mut paragraphs, mut words, mut has_dateline) = (0usize, 0usize, false);
-    for i in 0..kinds.len() {
-        if kinds[i] == BlockKind::Dateline {
-            has_dateline = true;
-        }
-        if kinds[i] != BlockKind::Paragraph {
-            continue;
-        }
-        if infos[i].dateline.is_some() {
-            // A heading right before the dateline paragraph.
-            let h = (i > start + 1
-                && kinds[i - 1] == BlockKind::Paragraph
-                && headline_shaped(&infos[i - 1])
-                && !ends_sentence(&units[i - 1].text))
-            .then(|| i - 1);
-            let body_before = paragraphs - usize::from(h.is_some());
-            let before = h.unwrap_or(i);
-            // What stands between the last paragraph and the dateline: a
-            // caption, credit or chrome ends a story; a byline, timestamp
-            // or headline heads the next one's own lead, so no split.
-            let last_para = (start..before)
-                .rev()
-                .find(|&j| kinds[j] == BlockKind::Paragraph);
-            let between = last_para.map_or(start..start, |p| p + 1..before);
-            let ends_story = !between.is_empty()
-                && kinds[between.clone()].iter().all(|k| {
-                    matches!(
-                        k,
-                        BlockKind::Caption | BlockKind::Credit | BlockKind::Boilerplate
-                    )
-                });
-            if body_before >= MIN_SPLIT_PARAGRAPHS
-                && words >= MIN_SPLIT_WORDS
-                && (ends_story || has_dateline)
-            {
-                stories.push((start, before, heading));
-                start = before;
-                paragraphs = 0;
-                words = 0;
-                heading = h;
-                if let Some(h) = h {
-                    kinds[h] = BlockKind::Title;
-                }
-            }
-            has_dateline = true;
-        }
-        paragraphs += 1;
-        words += infos[i].words;
-    }
-    stories.push((start, kinds.len(), heading));
-    stories
 }
 
 /// Builds one story from its blocks.
