@@ -417,9 +417,13 @@ fn next(state: &mut u64) -> u64 {
 }
 
 fn sentence(state: &mut u64, words: usize) -> String {
+    sentence_from(state, words, WORDS)
+}
+
+fn sentence_from(state: &mut u64, words: usize, list: &[&str]) -> String {
     let mut s = String::new();
     for i in 0..words {
-        let w = WORDS[(next(state) % WORDS.len() as u64) as usize];
+        let w = list[(next(state) % list.len() as u64) as usize];
         if i == 0 {
             let mut c = w.chars();
             let first = c.next().expect("word").to_ascii_uppercase();
@@ -499,12 +503,16 @@ pub fn assert_log_sound(log: &[Value]) {
 
 /// A wire story for `(seed, i)`: a dateline paragraph and two more, long
 /// enough (over 60 words) that a second dateline after it starts a new
-/// story on a page.
-pub fn wire_story(seed: u64, i: usize, dateline: &str) -> String {
+/// story on a page. Its words come from one of three disjoint slices of
+/// the word list (`subject`), so that stories on different subjects share
+/// few words, as real ones do (the splitter weighs topic overlap).
+pub fn wire_story(seed: u64, i: usize, dateline: &str, subject: usize) -> String {
     let mut st = seed.wrapping_mul(7_000_003).wrapping_add(i as u64);
+    let width = WORDS.len() / 3;
+    let words = &WORDS[(subject % 3) * width..][..width];
     let mut out = format!("{dateline} — ");
     for p in 0..3 {
-        let s: Vec<String> = (0..2).map(|_| sentence(&mut st, 14)).collect();
+        let s: Vec<String> = (0..2).map(|_| sentence_from(&mut st, 14, words)).collect();
         out.push_str(&s.join(" "));
         out.push_str(if p == 2 { "\n" } else { "\n\n" });
     }
@@ -518,17 +526,17 @@ pub fn one_story_page(seed: u64, i: usize) -> String {
     format!(
         "{}\n\n{}",
         title.trim_end_matches('.'),
-        wire_story(seed, i, "LONDON (AP)")
+        wire_story(seed, i, "LONDON (AP)", 0)
     )
 }
 
-/// `one_story_page(seed, i)` with a second, different wire story glued on
-/// after a credit line (a two-story page).
+/// `one_story_page(seed, i)` with a second wire story on another subject
+/// glued on after a credit line (a two-story page).
 pub fn two_story_page(seed: u64, i: usize) -> String {
     format!(
         "{}\nJane Doe contributed to this report.\n\n{}",
         one_story_page(seed, i),
-        wire_story(seed, i + 1_000, "PARIS (Reuters)")
+        wire_story(seed, i + 1_000, "PARIS (Reuters)", 2)
     )
 }
 
