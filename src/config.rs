@@ -39,6 +39,62 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// No `--config`, no `SHINGLED_CONFIG` and no file at [`DEFAULT_PATH`].
+    #[error(
+        "no config file: pass --config FILE, set SHINGLED_CONFIG=FILE, or install one at {DEFAULT_PATH}"
+    )]
+    NotFound,
+}
+
+/// The config of an installed system, used when neither `--config` nor
+/// `SHINGLED_CONFIG` names one.
+pub const DEFAULT_PATH: &str = "/etc/shingled/shingled.toml";
+
+/// Where the config file came from (printed by the commands that write).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// `--config FILE`.
+    Flag,
+    /// The `SHINGLED_CONFIG` environment variable.
+    Env,
+    /// [`DEFAULT_PATH`].
+    Default,
+}
+
+impl Origin {
+    /// How the origin is named in messages.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Flag => "--config",
+            Origin::Env => "SHINGLED_CONFIG",
+            Origin::Default => "the default path",
+        }
+    }
+}
+
+/// Picks the config file: `--config`, else `SHINGLED_CONFIG` (when set and
+/// not empty), else [`DEFAULT_PATH`] when `default_exists` says it exists.
+/// Pure: the caller reads the environment and the filesystem.
+///
+/// # Errors
+/// [`Error::NotFound`] when none applies.
+pub fn locate(
+    flag: Option<PathBuf>,
+    env: Option<std::ffi::OsString>,
+    default_exists: impl FnOnce(&Path) -> bool,
+) -> Result<(PathBuf, Origin), Error> {
+    if let Some(p) = flag {
+        return Ok((p, Origin::Flag));
+    }
+    if let Some(p) = env.filter(|p| !p.is_empty()) {
+        return Ok((PathBuf::from(p), Origin::Env));
+    }
+    let d = Path::new(DEFAULT_PATH);
+    if default_exists(d) {
+        return Ok((d.to_path_buf(), Origin::Default));
+    }
+    Err(Error::NotFound)
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,6 +122,8 @@ struct RawPaths {
     archive: PathBuf,
     quarantine: PathBuf,
     store: PathBuf,
+    #[serde(default)]
+    create_missing: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -208,6 +266,110 @@ pub struct Paths {
     pub socket: PathBuf,
     /// The instance lock file (always `shingled.lock` inside `store`).
     pub lock: PathBuf,
+    /// Whether `run` may create missing folders (`paths.create_missing`).
+    /// Off by default, so a typo in a path is an error, not a new empty
+    /// folder the daemon then watches forever.
+    pub create_missing: bool,
+}
+
+impl Paths {
+    /// The three folders, with their keys.
+    fn folders(&self) -> [(&'static str, &Path); 3] {
+        [
+            ("paths.drop", &self.drop),
+            ("paths.archive", &self.archive),
+            ("paths.quarantine", &self.quarantine),
+        ]
+    }
+
+    /// Checks the configured places against the filesystem without
+    /// changing it: the drop, archive and quarantine folders exist (or
+    /// `create_missing` allows creating them), and the store folder exists
+    /// or its parent does (the store is created inside an existing
+    /// folder). `check-config` and `run` call this.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the key and the path.
+    pub fn check(&self) -> Result<(), Error> {
+        for (key, dir) in self.folders() {
+            match std::fs::metadata(dir) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => return Err(invalid(key, format!("{} is not a folder", dir.display()))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if !self.create_missing {
+                        return Err(invalid(
+                            key,
+                            format!(
+                                "the folder {} does not exist; create it, correct the path, or set                                  `paths.create_missing = true` to have it created",
+                                dir.display()
+                            ),
+                        ));
+                    }
+                }
+                Err(e) => return Err(invalid(key, format!("{}: {e}", dir.display()))),
+            }
+        }
+        match std::fs::metadata(&self.store) {
+            Ok(m) if m.is_dir() => Ok(()),
+            Ok(_) => Err(invalid(
+                "paths.store",
+                format!("{} is not a folder", self.store.display()),
+            )),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let parent = match self.store.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p,
+                    _ => Path::new("."),
+                };
+                if self.create_missing || parent.is_dir() {
+                    Ok(())
+                } else {
+                    Err(invalid(
+                        "paths.store",
+                        format!(
+                            "the store {} does not exist and neither does its parent folder {};                              correct the path, create the parent, or set                              `paths.create_missing = true`",
+                            self.store.display(),
+                            parent.display()
+                        ),
+                    ))
+                }
+            }
+            Err(e) => Err(invalid(
+                "paths.store",
+                format!("{}: {e}", self.store.display()),
+            )),
+        }
+    }
+
+    /// [`Paths::check`], then creates the missing folders it allows (for
+    /// `run`). A folder that cannot be created is a configuration error
+    /// too, naming the key.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the key and the path.
+    pub fn prepare(&self) -> Result<(), Error> {
+        self.check()?;
+        for (key, dir) in self.folders() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| invalid(key, format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let create = if self.create_missing {
+            std::fs::create_dir_all(&self.store)
+        } else {
+            std::fs::create_dir(&self.store).or_else(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })
+        };
+        create.map_err(|e| {
+            invalid(
+                "paths.store",
+                format!("cannot create {}: {e}", self.store.display()),
+            )
+        })
+    }
 }
 
 /// The default of `[intake] max_blocks_per_file`. A long news article has
@@ -524,6 +686,7 @@ impl RawConfig {
                 store,
                 socket,
                 lock,
+                create_missing: self.paths.create_missing,
             },
             intake: Intake {
                 max_file_bytes: i.max_file_bytes,
@@ -692,6 +855,10 @@ store = "var/store"
         let text = include_str!("../config/shingled.toml");
         let c = Config::from_toml(text).expect("config/shingled.toml");
         assert_eq!(c.paths.drop, PathBuf::from("var/drop"));
+        assert!(
+            c.paths.create_missing,
+            "the development config creates ./var/"
+        );
         assert_eq!(
             c.dedup,
             DedupParams::default(),
@@ -731,6 +898,48 @@ store = "var/store"
         let nested = MINIMAL.replace("var/archive", "var/drop/archive");
         let e = Config::from_toml(&nested).expect_err("nested folders");
         assert!(e.to_string().contains("paths.drop"), "{e}");
+    }
+
+    #[test]
+    fn folders_are_not_created_unless_the_config_says_so() {
+        let c = Config::from_toml(MINIMAL).expect("minimal");
+        assert!(!c.paths.create_missing);
+        let prod = Config::from_toml(include_str!("../systemd/shingled.toml")).expect("prod");
+        assert!(
+            !prod.paths.create_missing,
+            "production folders come from tmpfiles.d, never from a typo"
+        );
+    }
+
+    #[test]
+    fn the_config_is_the_flag_then_the_variable_then_the_default() {
+        let flag = Some(PathBuf::from("flag.toml"));
+        let var = Some(std::ffi::OsString::from("var.toml"));
+        let found = |p: &Path| p == Path::new(DEFAULT_PATH);
+        let none = |_: &Path| false;
+        let l = |f: Option<PathBuf>, v: Option<std::ffi::OsString>, d: bool| {
+            locate(f, v, |p| if d { found(p) } else { none(p) }).map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            l(flag.clone(), var.clone(), true),
+            Ok((PathBuf::from("flag.toml"), Origin::Flag))
+        );
+        assert_eq!(
+            l(None, var.clone(), true),
+            Ok((PathBuf::from("var.toml"), Origin::Env))
+        );
+        assert_eq!(
+            l(None, Some("".into()), true),
+            Ok((PathBuf::from(DEFAULT_PATH), Origin::Default))
+        );
+        assert_eq!(
+            l(None, None, true),
+            Ok((PathBuf::from(DEFAULT_PATH), Origin::Default))
+        );
+        let e = l(None, None, false).expect_err("nothing found");
+        for place in ["--config", "SHINGLED_CONFIG", DEFAULT_PATH] {
+            assert!(e.contains(place), "{e}");
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod report;
 
 use crate::api::{self, server};
 use crate::commit::Committer;
-use crate::config::{Config, Paths};
+use crate::config::{Config, Origin, Paths};
 use crate::intake::claims::Claims;
 use crate::intake::{Intake, Shared};
 use crate::monitor::{self, Monitor};
@@ -98,13 +98,13 @@ fn setup<'a>(what: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> Er
 ///
 /// # Errors
 /// [`Error`]; a bad file is never one (it is quarantined).
-pub fn run(config_path: &Path, config: Config) -> Result<(), Error> {
+pub fn run(config_path: &Path, origin: Origin, config: Config) -> Result<(), Error> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("shingled")
         .build()
         .map_err(setup("the runtime", Path::new("-")))?;
-    let r = rt.block_on(daemon(config_path.to_path_buf(), config));
+    let r = rt.block_on(daemon(config_path.to_path_buf(), origin, config));
     rt.shutdown_timeout(Duration::from_secs(2));
     r
 }
@@ -169,7 +169,7 @@ fn lock(paths: &Paths) -> Result<File, Error> {
     }
 }
 
-async fn daemon(config_path: PathBuf, config: Config) -> Result<(), Error> {
+async fn daemon(config_path: PathBuf, origin: Origin, config: Config) -> Result<(), Error> {
     let tel = telemetry::init(&config.log)?;
     let sig = |k: SignalKind| signal(k).map_err(setup("signal handling", Path::new("-")));
     let (mut term, mut int, mut hup) = (
@@ -178,13 +178,9 @@ async fn daemon(config_path: PathBuf, config: Config) -> Result<(), Error> {
         sig(SignalKind::hangup())?,
     );
     let p = &config.paths;
-    for (what, dir) in [
-        ("the drop folder", &p.drop),
-        ("the archive folder", &p.archive),
-        ("the quarantine folder", &p.quarantine),
-    ] {
-        std::fs::create_dir_all(dir).map_err(setup(what, dir))?;
-    }
+    // Missing folders are refused, naming the key, unless the config
+    // allows creating them (`paths.create_missing`).
+    p.prepare()?;
     same_filesystem(p)?;
     let _lock = lock(p)?;
     let store = Arc::new(Store::open(&p.store, config.store.cache_capacity)?);
@@ -276,6 +272,7 @@ async fn daemon(config_path: PathBuf, config: Config) -> Result<(), Error> {
 
     sd::ready(&format!("ready; backlog {backlog} files"));
     tracing::info!(
+        config = %config_path.display(), config_from = origin.as_str(),
         drop = %p.drop.display(), store = %p.store.display(), socket = %p.socket.display(),
         backlog, log_output = tel.output, version = env!("CARGO_PKG_VERSION"),
         "shingled is ready"

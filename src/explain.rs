@@ -29,8 +29,14 @@ pub enum Error {
         command: &'static str,
     },
     /// No such article or block.
-    #[error("no article (16 hex digits) or block (32 hex digits) with id {0}")]
+    #[error(
+        "no article (16 hex digits) or block (12 to 32 hex digits, as `explain` prints them, \
+         `b:` optional) with id {0}"
+    )]
     NotFound(String),
+    /// A short block id that more than one block starts with.
+    #[error("the block id {0} is ambiguous (several blocks start with it); give more digits")]
+    Ambiguous(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] store::Error),
@@ -255,14 +261,51 @@ pub struct BlockExplanation {
     pub shingles: usize,
 }
 
-/// Explains a block.
+/// The fewest hex digits taken as a block id prefix (what `explain` and
+/// the change log's text forms print).
+pub const MIN_BLOCK_PREFIX: usize = 12;
+
+/// What an id given to `explain` names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Explained {
+    /// An article (16 hex digits).
+    Article(Explanation),
+    /// A block (12 to 32 hex digits, optionally written `b:HEX`).
+    Block(BlockExplanation),
+}
+
+/// Explains whatever `id` names: 16 hex digits are an article id (or, if
+/// no article has it, a block id prefix); 12 to 32 digits, with or
+/// without the `b:` that the text forms print, are a block id or prefix.
 ///
 /// # Errors
-/// [`Error::NotFound`], [`Error::Store`].
+/// [`Error::NotFound`], [`Error::Ambiguous`], [`Error::Store`].
+pub fn explain(store: &Store, id: &str) -> Result<Explained, Error> {
+    let bare = id.strip_prefix("b:").unwrap_or(id);
+    if bare.len() == 16 && !id.starts_with("b:") {
+        match article(store, bare) {
+            Err(Error::NotFound(_)) => {}
+            r => return r.map(Explained::Article),
+        }
+    }
+    block(store, id).map(Explained::Block)
+}
+
+/// Explains a block, given its id or a prefix of 12 digits or more (`b:`
+/// optional).
+///
+/// # Errors
+/// [`Error::NotFound`], [`Error::Ambiguous`], [`Error::Store`].
 pub fn block(store: &Store, id: &str) -> Result<BlockExplanation, Error> {
-    let (bid, rec) = store
-        .block_by_hex(id)?
-        .ok_or_else(|| Error::NotFound(id.to_string()))?;
+    let bare = id.strip_prefix("b:").unwrap_or(id);
+    if bare.len() < MIN_BLOCK_PREFIX {
+        return Err(Error::NotFound(id.to_string()));
+    }
+    let mut found = store.blocks_by_hex_prefix(bare, 2)?;
+    if found.len() > 1 {
+        return Err(Error::Ambiguous(id.to_string()));
+    }
+    let (bid, rec) = found.pop().ok_or_else(|| Error::NotFound(id.to_string()))?;
     let shingles = store
         .index_payload(&bid)?
         .and_then(|b| crate::fingerprint::Payload::from_bytes(b).ok())

@@ -4,7 +4,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use shingled::api::client;
-use shingled::config::Config;
+use shingled::config::{Config, Origin};
 use shingled::store::watermark::{self, Watermark};
 use shingled::store::{self, Store};
 use shingled::{commit, daemon, explain, ingest, views};
@@ -12,12 +12,46 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Exit status for configuration errors (sysexits EX_CONFIG); the systemd
 /// unit sets `RestartPreventExitStatus=78` so a bad config never restart-loops.
 const EX_CONFIG: u8 = 78;
 /// Exit status of `check` when the store is damaged (the report says how).
 const EX_DAMAGED: u8 = 3;
+/// Exit status of `log --follow` when the daemon stopped and ended the
+/// stream (sysexits EX_TEMPFAIL: try again later, with `--since`).
+const EX_TEMPFAIL: u8 = 75;
+
+/// Set when a write to stdout found the reading end closed
+/// (`shingled export | head -1`): the command then ends quietly with 0,
+/// as command-line tools do, instead of reporting "Broken pipe".
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Stdout, noting a closed pipe in [`STDOUT_CLOSED`]. Only stdout's own
+/// EPIPE counts: a broken pipe anywhere else (the daemon's socket) is
+/// still an error.
+struct Stdout<W>(W);
+
+impl<W: Write> Stdout<W> {
+    fn note<T>(r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        }
+        r
+    }
+}
+
+impl<W: Write> Write for Stdout<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Self::note(self.0.write(buf))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Self::note(self.0.flush())
+    }
+}
 
 #[derive(Parser)]
 #[command(
@@ -40,16 +74,18 @@ enum Command {
     /// there, archive or quarantine it, serve the local API. Stops on
     /// SIGTERM/SIGINT; SIGHUP reloads the config.
     Run {
-        /// The config file.
+        /// The config file (default: $SHINGLED_CONFIG, then
+        /// /etc/shingled/shingled.toml).
         #[arg(long, short)]
-        config: PathBuf,
+        config: Option<PathBuf>,
     },
     /// Run the pipeline on files in place (they are not moved) and print one
     /// JSON line per file: {file, blake3, outcome, reason, articles[]}.
     Ingest {
-        /// The config file.
+        /// The config file (default: $SHINGLED_CONFIG, then
+        /// /etc/shingled/shingled.toml).
         #[arg(long, short)]
-        config: PathBuf,
+        config: Option<PathBuf>,
         /// Files to ingest, in this order.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -68,15 +104,17 @@ enum Command {
     /// Print every canonical article at its current version, one JSON line
     /// each (NDJSON).
     Export {
-        /// The config file.
+        /// The config file (default: $SHINGLED_CONFIG, then
+        /// /etc/shingled/shingled.toml).
         #[arg(long, short)]
-        config: PathBuf,
+        config: Option<PathBuf>,
     },
     /// Print the change log as NDJSON, oldest first.
     Log {
-        /// The config file.
+        /// The config file (default: $SHINGLED_CONFIG, then
+        /// /etc/shingled/shingled.toml).
         #[arg(long, short)]
-        config: PathBuf,
+        config: Option<PathBuf>,
         /// Only events with a seq greater than this.
         #[arg(long, default_value_t = 0)]
         since: u64,
@@ -87,9 +125,10 @@ enum Command {
     },
     /// Print one article as readable text.
     Show {
-        /// The config file.
+        /// The config file (default: $SHINGLED_CONFIG, then
+        /// /etc/shingled/shingled.toml).
         #[arg(long, short)]
-        config: PathBuf,
+        config: Option<PathBuf>,
         /// The article id (16 hex digits).
         id: String,
         /// Print the export JSON line instead.
@@ -99,18 +138,20 @@ enum Command {
     /// Print counts: articles, versions, blocks, sources, change-log length,
     /// boilerplate seen.
     Stats {
-        /// The config file.
+        /// The config file (default: $SHINGLED_CONFIG, then
+        /// /etc/shingled/shingled.toml).
         #[arg(long, short)]
-        config: PathBuf,
+        config: Option<PathBuf>,
     },
     /// Explain an article: why it holds each block (relation, matched
     /// block, scores, first seen where), which sources fed it, its versions
     /// and their diffs. Given a 32-digit block id, what the store knows of
     /// that block. While the daemon runs, asks it (over its socket).
     Explain {
-        /// The config file.
+        /// The config file (default: $SHINGLED_CONFIG, then
+        /// /etc/shingled/shingled.toml).
         #[arg(long, short)]
-        config: PathBuf,
+        config: Option<PathBuf>,
         /// An article id (16 hex digits) or a block id (32 hex digits).
         id: String,
         /// Print JSON instead of text.
@@ -121,35 +162,39 @@ enum Command {
     /// texts for the configured [dedup] parameters (needed after changing
     /// shingle_words, window or min_fuzzy_words). Stop the daemon first.
     Reindex {
-        /// The config file.
+        /// The config file (default: $SHINGLED_CONFIG, then
+        /// /etc/shingled/shingled.toml).
         #[arg(long, short)]
-        config: PathBuf,
+        config: Option<PathBuf>,
     },
     /// Verify the store: read every record, check the change log is
     /// gap-free and every article's versions and blocks exist. Prints a
     /// JSON report; exits 3 when the store is damaged. Stop the daemon first.
     Check {
-        /// The config file.
+        /// The config file (default: $SHINGLED_CONFIG, then
+        /// /etc/shingled/shingled.toml).
         #[arg(long, short)]
-        config: PathBuf,
+        config: Option<PathBuf>,
     },
     /// Rebuild the store from the archived files: move the current store
     /// aside to STORE.damaged-<time> (never deleting it) and ingest every
     /// file under archive/ (or --from) in archive order into a new store.
     /// Files are read in place. Stop the daemon first.
     Reingest {
-        /// The config file.
+        /// The config file (default: $SHINGLED_CONFIG, then
+        /// /etc/shingled/shingled.toml).
         #[arg(long, short)]
-        config: PathBuf,
+        config: Option<PathBuf>,
         /// Read the files from this folder instead of paths.archive.
         #[arg(long)]
         from: Option<PathBuf>,
     },
     /// Check a config file and exit (0 when valid, 78 otherwise).
     CheckConfig {
-        /// The config file.
+        /// The config file (default: $SHINGLED_CONFIG, then
+        /// /etc/shingled/shingled.toml).
         #[arg(long, short)]
-        config: PathBuf,
+        config: Option<PathBuf>,
     },
 }
 
@@ -157,6 +202,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(_) if STDOUT_CLOSED.load(Ordering::Relaxed) => ExitCode::SUCCESS,
         Err(err) => {
             let config_error = err.downcast_ref::<shingled::config::Error>().is_some()
                 || matches!(
@@ -170,8 +216,33 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(path: &Path) -> anyhow::Result<Config> {
-    Ok(Config::load(path)?)
+/// Finds and loads the config: `--config`, `SHINGLED_CONFIG`, then
+/// /etc/shingled/shingled.toml.
+fn locate(flag: Option<PathBuf>) -> anyhow::Result<(PathBuf, Origin)> {
+    Ok(shingled::config::locate(
+        flag,
+        std::env::var_os("SHINGLED_CONFIG"),
+        Path::is_file,
+    )?)
+}
+
+fn load(flag: Option<PathBuf>) -> anyhow::Result<Config> {
+    let (path, _) = locate(flag)?;
+    Ok(Config::load(&path)?)
+}
+
+/// For the commands that write: loads the config and says on stderr which
+/// config and store they use, so a wrong default is seen before it matters.
+fn load_announced(flag: Option<PathBuf>, cmd: &str) -> anyhow::Result<Config> {
+    let (path, origin) = locate(flag)?;
+    let config = Config::load(&path)?;
+    eprintln!(
+        "shingled {cmd}: config {} (from {}), store {}",
+        path.display(),
+        origin.as_str(),
+        config.paths.store.display()
+    );
+    Ok(config)
 }
 
 fn open(config: &Config) -> anyhow::Result<Arc<Store>> {
@@ -218,14 +289,14 @@ fn json_line(out: &mut impl Write, v: &impl serde::Serialize) -> anyhow::Result<
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(Stdout(stdout.lock()));
     match cli.command {
         Command::Ingest {
             config,
             files,
             stats: print_stats,
         } => {
-            let config = load(&config)?;
+            let config = load_announced(config, "ingest")?;
             let store = open(&config)?;
             // Never extend a store that lost the end of its log (F3).
             watermark::verify(&config.paths.store, store.last_seq()?)?;
@@ -278,10 +349,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Run { config } => {
-            let cfg = load(&config)?;
-            daemon::run(&config, cfg)?;
+            let (path, origin) = locate(config)?;
+            let cfg = Config::load(&path)?;
+            daemon::run(&path, origin, cfg)?;
         }
-        Command::Export { config } => match source(&load(&config)?)? {
+        Command::Export { config } => match source(&load(config)?)? {
             Source::Store(store) => {
                 for head in store.heads() {
                     json_line(&mut out, &views::export_line(&store, &head?)?)?;
@@ -293,7 +365,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config,
             since,
             follow,
-        } => match source(&load(&config)?)? {
+        } => match source(&load(config)?)? {
             Source::Store(_) if follow => anyhow::bail!(
                 "`log --follow` streams events as a running daemon commits them, and no daemon \
                  is running on this store; `shingled log` prints the log as it is"
@@ -307,13 +379,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Source::Daemon(sock) if follow => {
                 // Stream straight to stdout, unbuffered, line by line.
                 drop(out);
-                let mut stdout = std::io::stdout().lock();
-                ask(&sock, &format!("/log?since={since}&follow=1"), &mut stdout)?;
-                return Ok(ExitCode::SUCCESS);
+                let mut stdout = Stdout(std::io::stdout().lock());
+                let last = client::follow(&sock, since, &mut stdout)?;
+                // The daemon ends the stream only when it stops: say so, and
+                // exit non-zero, so a consumer can tell this from a clean end
+                // and resume where it was.
+                let last = last.unwrap_or(since);
+                eprintln!(
+                    "shingled: the daemon stopped and ended the stream after seq {last}; \
+                     resume with `shingled log --follow --since {last}` once it runs again"
+                );
+                return Ok(ExitCode::from(EX_TEMPFAIL));
             }
             Source::Daemon(sock) => ask(&sock, &format!("/log?since={since}"), &mut out)?,
         },
-        Command::Show { config, id, json } => match source(&load(&config)?)? {
+        Command::Show { config, id, json } => match source(&load(config)?)? {
             Source::Store(store) => {
                 let Some(article) = views::find(&store, &id)? else {
                     anyhow::bail!("no article with id {id}");
@@ -337,7 +417,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         },
-        Command::Stats { config } => match source(&load(&config)?)? {
+        Command::Stats { config } => match source(&load(config)?)? {
             Source::Store(store) => {
                 let s = views::stats(&store)?;
                 serde_json::to_writer_pretty(&mut out, &s)?;
@@ -346,45 +426,46 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Source::Daemon(sock) => ask(&sock, "/stats", &mut out)?,
         },
         Command::Explain { config, id, json } => {
-            let cfg = load(&config)?;
+            let cfg = load(config)?;
             let store = match explain::open_offline(&cfg, "explain") {
                 Ok(store) => store,
                 // the daemon holds the store: it answers over its socket
                 Err(explain::Error::DaemonRunning { .. }) if cfg.paths.socket.exists() => {
-                    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    let bare = id.strip_prefix("b:").unwrap_or(&id);
+                    if bare.is_empty() || !bare.bytes().all(|b| b.is_ascii_hexdigit()) {
                         return Err(explain::Error::NotFound(id).into());
                     }
                     let q = if json { "" } else { "?text=1" };
-                    ask(&cfg.paths.socket, &format!("/explain/{id}{q}"), &mut out)?;
+                    match client::get(&cfg.paths.socket, &format!("/explain/{id}{q}"), &mut out) {
+                        // the daemon's message is the offline one
+                        Err(client::Error::Status {
+                            status: 404 | 409,
+                            message,
+                        }) => anyhow::bail!("{message}"),
+                        r => r?,
+                    }
                     out.flush()?;
                     return Ok(ExitCode::SUCCESS);
                 }
                 Err(e) => return Err(e.into()),
             };
-            if id.len() == 32 {
-                let b = explain::block(&store, &id)?;
-                if json {
-                    json_line(&mut out, &b)?;
-                } else {
-                    out.write_all(explain::block_text(&b).as_bytes())?;
+            match explain::explain(&store, &id)? {
+                explain::Explained::Block(b) if json => json_line(&mut out, &b)?,
+                explain::Explained::Block(b) => {
+                    out.write_all(explain::block_text(&b).as_bytes())?
                 }
-            } else {
-                let x = explain::article(&store, &id)?;
-                if json {
-                    json_line(&mut out, &x)?;
-                } else {
-                    out.write_all(explain::text(&x).as_bytes())?;
-                }
+                explain::Explained::Article(x) if json => json_line(&mut out, &x)?,
+                explain::Explained::Article(x) => out.write_all(explain::text(&x).as_bytes())?,
             }
         }
         Command::Reindex { config } => {
-            let cfg = load(&config)?;
+            let cfg = load_announced(config, "reindex")?;
             let store = explain::open_offline(&cfg, "reindex")?;
             let report = commit::reindex(&store, &cfg.dedup)?;
             json_line(&mut out, &report)?;
         }
         Command::Check { config } => {
-            let report = shingled::repair::check_config(&load(&config)?)?;
+            let report = shingled::repair::check_config(&load(config)?)?;
             serde_json::to_writer_pretty(&mut out, &report)?;
             out.write_all(b"\n")?;
             out.flush()?;
@@ -399,13 +480,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Reingest { config, from } => {
-            let cfg = load(&config)?;
+            let cfg = load_announced(config, "reingest")?;
             let r = shingled::repair::reingest(&cfg, from.as_deref(), |_| {})?;
             json_line(&mut out, &r)?;
         }
         Command::CheckConfig { config } => {
-            load(&config)?;
-            writeln!(out, "{}: ok", config.display())?;
+            let (path, _) = locate(config)?;
+            let cfg = Config::load(&path)?;
+            // the folders too: a typo in a path is a config error here,
+            // not a new empty folder at the first start
+            cfg.paths.check()?;
+            writeln!(out, "{}: ok", path.display())?;
         }
     }
     out.flush()?;

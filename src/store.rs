@@ -474,7 +474,45 @@ impl Store {
         })
     }
 
-    /// Blocks whose hex id starts with `prefix` (for `explain`).
+    /// Up to `limit` blocks whose hex id starts with `hex` (any length up
+    /// to 32 digits), in id order: `explain` takes the 12-digit ids it
+    /// prints. The scan covers only the keys under the prefix.
+    ///
+    /// # Errors
+    /// [`Error::Io`], [`Error::Corrupt`].
+    pub fn blocks_by_hex_prefix(
+        &self,
+        hex: &str,
+        limit: usize,
+    ) -> Result<Vec<(BlockId, BlockRecord)>, Error> {
+        let hex = hex.to_ascii_lowercase();
+        if hex.len() > 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(Vec::new());
+        }
+        let even = &hex[..hex.len() & !1];
+        let mut prefix = vec![codec::BLOCK];
+        for i in (0..even.len()).step_by(2) {
+            prefix.push(
+                u8::from_str_radix(&even[i..i + 2], 16)
+                    .map_err(|_| corrupt(codec::BLOCK, "BUG: checked hex digits did not parse"))?,
+            );
+        }
+        let mut out = Vec::new();
+        for r in self.kv.scan(&prefix, None) {
+            let (k, v) = r?;
+            let id = codec::block_id_of(&k).ok_or_else(|| corrupt(codec::BLOCK, "short key"))?;
+            if !id.to_hex().starts_with(&hex) {
+                continue;
+            }
+            out.push((id, codec::decode(&v).map_err(|e| corrupt(codec::BLOCK, e))?));
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The block with this full 32-digit hex id.
     ///
     /// # Errors
     /// [`Error::Io`], [`Error::Corrupt`].

@@ -18,6 +18,8 @@ mod faults;
 mod formats;
 mod harness2;
 mod hostile;
+mod ops_cli;
+mod ops_config;
 mod ops_metrics;
 mod regression;
 mod seed;

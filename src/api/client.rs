@@ -91,6 +91,56 @@ pub fn get(socket: &Path, target: &str, out: &mut dyn Write) -> Result<(), Error
     body(&mut r, chunked, length, out)
 }
 
+/// `GET /log?since=N&follow=1`: copies the stream to `out` until the
+/// daemon ends it (which it does only when it stops) and returns the seq
+/// of the last whole line copied, if any.
+///
+/// # Errors
+/// As [`get`].
+pub fn follow(socket: &Path, since: u64, out: &mut dyn Write) -> Result<Option<u64>, Error> {
+    let mut t = LastSeq {
+        out,
+        line: Vec::new(),
+        last: None,
+    };
+    get(socket, &format!("/log?since={since}&follow=1"), &mut t)?;
+    Ok(t.last)
+}
+
+/// Passes bytes through, remembering the `seq` of the last whole line
+/// (each change-log line starts `{"seq":N,`).
+struct LastSeq<'a> {
+    out: &'a mut dyn Write,
+    line: Vec<u8>,
+    last: Option<u64>,
+}
+
+impl Write for LastSeq<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                let digits = self
+                    .line
+                    .strip_prefix(b"{\"seq\":")
+                    .map(|r| r.iter().take_while(|c| c.is_ascii_digit()).copied());
+                if let Some(seq) =
+                    digits.and_then(|d| String::from_utf8(d.collect()).ok()?.parse().ok())
+                {
+                    self.last = Some(seq);
+                }
+                self.line.clear();
+            } else if self.line.len() < 32 {
+                self.line.push(b);
+            }
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
 fn body(
     r: &mut BufReader<UnixStream>,
     chunked: bool,

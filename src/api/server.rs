@@ -190,19 +190,30 @@ async fn explain(
     Query(q): Query<ArticleQuery>,
 ) -> Response {
     let text = q.text();
-    blocking(&s.store, content_type(text), move |store| {
-        let rendered = if id.len() == 32 {
-            crate::explain::block(store, &id).map(|b| render(text, &b, crate::explain::block_text))
-        } else {
-            crate::explain::article(store, &id).map(|x| render(text, &x, crate::explain::text))
-        };
-        match rendered {
-            Ok(r) => r.map(Some),
-            Err(crate::explain::Error::NotFound(_)) => Ok(None),
-            Err(e) => Err(e.to_string()),
-        }
+    use crate::explain::{self as x, Explained};
+    let Some(slot) = s.store.get() else {
+        return fail(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the store is being reopened; try again shortly",
+        );
+    };
+    let got = tokio::task::spawn_blocking(move || {
+        x::explain(&slot, &id).map(|e| match e {
+            Explained::Article(a) => render(text, &a, x::text),
+            Explained::Block(b) => render(text, &b, x::block_text),
+        })
     })
-    .await
+    .await;
+    // The CLI prints the daemon's message as its own: the same words as
+    // offline, not a bare status.
+    match got {
+        Ok(Ok(Ok(b))) => body(content_type(text), b),
+        Ok(Ok(Err(e))) => fail(StatusCode::INTERNAL_SERVER_ERROR, e),
+        Ok(Err(e @ x::Error::NotFound(_))) => fail(StatusCode::NOT_FOUND, e.to_string()),
+        Ok(Err(e @ x::Error::Ambiguous(_))) => fail(StatusCode::CONFLICT, e.to_string()),
+        Ok(Err(e)) => fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
 }
 
 /// One JSON line, or the text form.
