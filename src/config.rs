@@ -310,11 +310,10 @@ impl Paths {
             }
         }
         match std::fs::metadata(&self.store) {
-            Ok(m) if m.is_dir() => Ok(()),
-            Ok(_) => Err(invalid(
-                "paths.store",
-                format!("{} is not a folder", self.store.display()),
-            )),
+            // Something is there: opening the store says what is wrong
+            // with it (not a folder, damaged, another build's), with the
+            // OS cause and the way out.
+            Ok(_) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let parent = match self.store.parent() {
                     Some(p) if !p.as_os_str().is_empty() => p,
@@ -352,16 +351,14 @@ impl Paths {
             std::fs::create_dir_all(dir)
                 .map_err(|e| invalid(key, format!("cannot create {}: {e}", dir.display())))?;
         }
+        if std::fs::symlink_metadata(&self.store).is_ok() {
+            // there already; opening the store judges it
+            return Ok(());
+        }
         let create = if self.create_missing {
             std::fs::create_dir_all(&self.store)
         } else {
-            std::fs::create_dir(&self.store).or_else(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            })
+            std::fs::create_dir(&self.store)
         };
         create.map_err(|e| {
             invalid(
