@@ -402,10 +402,10 @@ fn reload_config(path: &Path, live: &watch::Sender<Arc<Config>>, tel: &telemetry
             {
                 tracing::error!(error = %e, "cannot change the log level");
             }
-            tracing::info!(applied = ?m.applied, "configuration reloaded");
+            tracing::info!(applied = ?telemetry::List(&m.applied), "configuration reloaded");
             if !m.not_live.is_empty() {
                 tracing::warn!(
-                    not_applied = ?m.not_live,
+                    not_applied = ?telemetry::List(&m.not_live),
                     "these changes need a restart and were not applied; the running values stay"
                 );
             }

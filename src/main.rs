@@ -19,6 +19,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 const EX_CONFIG: u8 = 78;
 /// Exit status of `check` when the store is damaged (the report says how).
 const EX_DAMAGED: u8 = 3;
+/// Exit status when this user may not use the store or the daemon's socket
+/// (sysexits EX_NOPERM): not damage, so no repair advice.
+const EX_NOPERM: u8 = 77;
 /// Exit status of `log --follow` when the daemon stopped and ended the
 /// stream (sysexits EX_TEMPFAIL: try again later, with `--since`).
 const EX_TEMPFAIL: u8 = 75;
@@ -203,6 +206,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(_) if STDOUT_CLOSED.load(Ordering::Relaxed) => ExitCode::SUCCESS,
+        Err(err) if let Some(msg) = no_permission(&err) => {
+            eprintln!("shingled: {msg}");
+            ExitCode::from(EX_NOPERM)
+        }
         Err(err) => {
             let config_error = err.downcast_ref::<shingled::config::Error>().is_some()
                 || matches!(
@@ -243,6 +250,64 @@ fn load_announced(flag: Option<PathBuf>, cmd: &str) -> anyhow::Result<Config> {
         config.paths.store.display()
     );
     Ok(config)
+}
+
+/// Whether this user is refused the store folder or its files (sled then
+/// reports a failed open, which reads like damage).
+fn denied(store: &Path) -> bool {
+    let refused =
+        |r: std::io::Result<()>| r.is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied);
+    refused(std::fs::read_dir(store).map(drop))
+        || refused(
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(store.join("conf"))
+                .map(drop),
+        )
+}
+
+fn this_uid() -> String {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").map_or_else(|_| "?".into(), |m| m.uid().to_string())
+}
+
+/// The message for a store or socket this user may not use, if that is
+/// what `err` is: a permission problem, not damage.
+fn no_permission(err: &anyhow::Error) -> Option<String> {
+    const HOW: &str = "operators who use the CLI need to be in group `shingled` (docs/OPERATIONS.md), \
+                       or run it as the service user: `sudo -u shingled shingled …`";
+    for e in err.chain() {
+        let open = match (
+            e.downcast_ref::<store::Error>(),
+            e.downcast_ref::<explain::Error>(),
+        ) {
+            (Some(store::Error::Open { path, .. }), _) => Some(path),
+            (_, Some(explain::Error::Store(store::Error::Open { path, .. }))) => Some(path),
+            _ => match e.downcast_ref::<daemon::Error>() {
+                Some(daemon::Error::Store(store::Error::Open { path, .. })) => Some(path),
+                _ => None,
+            },
+        };
+        if let Some(path) = open.filter(|p| denied(p)) {
+            return Some(format!(
+                "permission denied: this user (uid {}) may not open the store {} and no daemon \
+                 socket it may use was found; {HOW}",
+                this_uid(),
+                path.display()
+            ));
+        }
+        if let Some(client::Error::Connect { path, source }) = e.downcast_ref::<client::Error>()
+            && source.kind() == std::io::ErrorKind::PermissionDenied
+        {
+            return Some(format!(
+                "permission denied: this user (uid {}) may not use the daemon's socket {}; {HOW}",
+                this_uid(),
+                path.display()
+            ));
+        }
+    }
+    None
 }
 
 fn open(config: &Config) -> anyhow::Result<Arc<Store>> {
@@ -465,7 +530,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json_line(&mut out, &report)?;
         }
         Command::Check { config } => {
-            let report = shingled::repair::check_config(&load(config)?)?;
+            let cfg = load(config)?;
+            if denied(&cfg.paths.store) {
+                // not damage: the report would say so and advise a rebuild
+                return Err(store::Error::Open {
+                    path: cfg.paths.store.clone(),
+                    message: "permission denied".into(),
+                }
+                .into());
+            }
+            let report = shingled::repair::check_config(&cfg)?;
             serde_json::to_writer_pretty(&mut out, &report)?;
             out.write_all(b"\n")?;
             out.flush()?;

@@ -54,11 +54,92 @@ fn text() -> Output {
 
 fn json() -> Output {
     tracing_subscriber::fmt::layer()
-        .json()
-        .flatten_event(true)
-        .with_current_span(false)
+        .event_format(JsonLine)
         .with_writer(std::io::stderr)
         .boxed()
+}
+
+/// The fields whose values are lists: logged as [`List`], they are JSON
+/// arrays in the `json` output (tracing itself knows only scalars, and its
+/// JSON formatter writes anything else as the string of its `Debug`).
+pub const LIST_FIELDS: [&str; 3] = ["applied", "not_applied", "articles"];
+
+/// A list field (`applied = ?List(&keys)`): `Debug` writes it as a JSON
+/// array of strings, which the `json` output keeps as an array for the
+/// names in [`LIST_FIELDS`]; the text output shows the same brackets.
+pub struct List<'a, T>(pub &'a [T]);
+
+impl<T: std::fmt::Display> std::fmt::Debug for List<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let items: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        let text = serde_json::to_string(&items).map_err(|_| std::fmt::Error)?;
+        f.write_str(&text)
+    }
+}
+
+/// One JSON object per event: `timestamp`, `level`, the event's fields at
+/// the top level (`message` among them) and `target`; numbers and booleans
+/// stay numbers and booleans, the [`LIST_FIELDS`] arrays.
+struct JsonLine;
+
+impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for JsonLine
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        _ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut w: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        use serde_json::Value;
+        let meta = event.metadata();
+        let mut map = serde_json::Map::new();
+        let now = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        map.insert("timestamp".into(), Value::String(now));
+        map.insert("level".into(), Value::String(meta.level().as_str().into()));
+        event.record(&mut JsonFields(&mut map));
+        map.insert("target".into(), Value::String(meta.target().into()));
+        writeln!(w, "{}", Value::Object(map))
+    }
+}
+
+struct JsonFields<'a>(&'a mut serde_json::Map<String, serde_json::Value>);
+
+impl tracing::field::Visit for JsonFields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let text = format!("{value:?}");
+        let v = match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(a @ serde_json::Value::Array(_)) if LIST_FIELDS.contains(&field.name()) => a,
+            _ => serde_json::Value::String(text),
+        };
+        self.0.insert(field.name().into(), v);
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.insert(field.name().into(), value.into());
+    }
+    fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+        self.0.insert(field.name().into(), value.into());
+    }
+    fn record_i64(&mut self, field: &tracing::field::Field, value: i64) {
+        self.0.insert(field.name().into(), value.into());
+    }
+    fn record_f64(&mut self, field: &tracing::field::Field, value: f64) {
+        self.0.insert(field.name().into(), value.into());
+    }
+    fn record_bool(&mut self, field: &tracing::field::Field, value: bool) {
+        self.0.insert(field.name().into(), value.into());
+    }
+    fn record_error(
+        &mut self,
+        field: &tracing::field::Field,
+        value: &(dyn std::error::Error + 'static),
+    ) {
+        self.0.insert(field.name().into(), chain(value).into());
+    }
 }
 
 /// Installs the global logger for `log`.
@@ -248,6 +329,59 @@ mod tests {
         ] {
             assert_eq!(escape(OsStr::new(kept)), kept);
         }
+    }
+
+    #[derive(Clone, Default)]
+    struct Buf(std::sync::Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lock").extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn json_lines_keep_lists_as_arrays_and_numbers_as_numbers() {
+        let buf = Buf::default();
+        let w = buf.clone();
+        let sub = tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .event_format(JsonLine)
+                .with_writer(move || w.clone()),
+        );
+        let keys = ["log.level", "intake.settle_ms"];
+        tracing::subscriber::with_default(sub, || {
+            tracing::info!(applied = ?List(&keys), n = 3_u64, ok = true, "configuration reloaded");
+            // a value that merely looks like a list stays a string
+            tracing::info!(file = %r#"["x"]"#, "file ingested");
+        });
+        let text = String::from_utf8(buf.0.lock().expect("lock").clone()).expect("utf-8");
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert_eq!(lines[0]["applied"], serde_json::json!(keys), "{text}");
+        assert_eq!(lines[0]["n"], 3);
+        assert_eq!(lines[0]["ok"], true);
+        assert_eq!(lines[0]["message"], "configuration reloaded");
+        assert_eq!(lines[0]["level"], "INFO");
+        assert!(
+            lines[0]["target"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("shingled"))
+        );
+        assert!(
+            lines[0]["timestamp"]
+                .as_str()
+                .is_some_and(|t| t.ends_with('Z')),
+            "{text}"
+        );
+        assert_eq!(lines[1]["file"], r#"["x"]"#);
     }
 
     #[test]

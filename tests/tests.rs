@@ -21,6 +21,7 @@ mod hostile;
 mod ops_cli;
 mod ops_config;
 mod ops_metrics;
+mod ops_store;
 mod regression;
 mod seed;
 mod systemd;

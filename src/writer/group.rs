@@ -338,6 +338,8 @@ impl Writer {
         };
         counter.fetch_add(1, Ordering::Relaxed);
         let reason = o.reason.clone().unwrap_or_else(|| "none".into());
+        // every story's article, not only the first (a file may hold several)
+        let ids: Vec<&str> = o.articles.iter().map(|a| a.id.as_str()).collect();
         metrics::counter!(monitor::FILES, "outcome" => o.outcome, "reason" => reason).increment(1);
         tracing::info!(
             target: "shingled::outcome",
@@ -346,6 +348,7 @@ impl Writer {
             reason = o.reason.as_deref(),
             error = o.message.as_deref(),
             article = first.map(|a| a.id.as_str()),
+            articles = ?crate::telemetry::List(&ids),
             version = first.map(|a| a.version),
             seq,
             bytes = d.bytes,
