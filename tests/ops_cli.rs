@@ -20,8 +20,9 @@ fn store_with(n: usize) -> Env {
     env
 }
 
-/// Runs `args`, reads one line of stdout, closes the pipe, waits.
-fn head_1(env: &Env, args: &[&str]) -> (String, Output) {
+/// Runs `args`, reads one line of stdout, closes the pipe, runs `after`,
+/// waits.
+fn head_1(env: &Env, args: &[&str], after: impl FnOnce()) -> (String, Output) {
     let mut child = env
         .command(args)
         .stdout(Stdio::piped())
@@ -32,12 +33,22 @@ fn head_1(env: &Env, args: &[&str]) -> (String, Output) {
     let mut r = BufReader::new(child.stdout.take().expect("stdout"));
     r.read_line(&mut first).expect("first line");
     drop(r);
+    after();
+    // bounded: a command that never notices the closed pipe fails here
+    let t = std::time::Instant::now();
+    while child.try_wait().expect("try_wait").is_none() {
+        if t.elapsed() > START_TIMEOUT {
+            let _ = child.kill();
+            panic!("`shingled {args:?} | head -1` did not end within {START_TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let out = child.wait_with_output().expect("wait");
     (first, out)
 }
 
-fn assert_quiet_after_head(env: &Env, args: &[&str]) {
-    let (first, out) = head_1(env, args);
+fn assert_quiet_after_head(env: &Env, args: &[&str], after: impl FnOnce()) {
+    let (first, out) = head_1(env, args, after);
     assert!(first.starts_with('{'), "{args:?}: first line {first}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -49,17 +60,24 @@ fn assert_quiet_after_head(env: &Env, args: &[&str]) {
 
 #[test]
 fn a_closed_pipe_ends_export_and_log_quietly() {
-    // Enough output to outlast the 64 KiB pipe buffer.
-    let env = store_with(120);
-    let export = env.run_ok(&["export"]);
-    assert!(export.len() > 128 * 1024, "{} bytes", export.len());
-    assert_quiet_after_head(&env, &["export"]);
-    assert_quiet_after_head(&env, &["log"]);
+    // Enough output to outlast the 64 KiB pipe buffer twice over,
+    // so the command is still writing when the reader goes away.
+    let env = store_with(300);
+    for cmd in ["export", "log"] {
+        let all = env.run_ok(&[cmd]);
+        assert!(all.len() > 128 * 1024, "{cmd}: {} bytes", all.len());
+    }
+    assert_quiet_after_head(&env, &["export"], || {});
+    assert_quiet_after_head(&env, &["log"], || {});
     // Through the daemon's socket as well.
     let d = start(&env, &[]);
-    assert_quiet_after_head(&env, &["export"]);
-    assert_quiet_after_head(&env, &["log"]);
-    assert_quiet_after_head(&env, &["log", "--follow"]);
+    assert_quiet_after_head(&env, &["export"], || {});
+    assert_quiet_after_head(&env, &["log"], || {});
+    // `--follow` notices at its next write, as `tail -f | head -1` does:
+    // a new event makes one.
+    assert_quiet_after_head(&env, &["log", "--follow"], || {
+        crate::daemon_util::drop_in(&env, "one-more.txt", article(5, 1000));
+    });
     d.stop();
 }
 
