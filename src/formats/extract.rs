@@ -200,12 +200,12 @@ impl Stats {
 /// Whether the site marked them (`true`) or scoring found them.
 fn choose(dom: &Dom<'_>, f: &[u16], st: &Stats, all: &[XBlock]) -> (Vec<usize>, bool) {
     let (scored, top) = readability(dom, f, st, all);
-    let marked = marked(dom, f, st);
+    let (marked, whole) = marked(dom, f, st);
     let size = |v: &[usize]| v.iter().map(|&i| st.chars[i]).sum::<usize>();
     if !marked.is_empty() {
         let contains_top = top.is_some_and(|t| marked.iter().any(|&m| dom.contains(m, t)));
         if contains_top || size(&marked) * 2 >= size(&scored) {
-            return (marked, true);
+            return (marked, whole);
         }
     }
     if scored.is_empty() {
@@ -217,10 +217,27 @@ fn choose(dom: &Dom<'_>, f: &[u16], st: &Stats, all: &[XBlock]) -> (Vec<usize>, 
 /// Elements the site marks as the article body: the outermost marked
 /// elements, each narrowed to its innermost marked descendant that still
 /// holds 80% of its text; those holding at least a quarter of the largest.
-fn marked(dom: &Dom<'_>, f: &[u16], st: &Stats) -> Vec<usize> {
-    let cands: Vec<usize> = (0..dom.len())
-        .filter(|&i| f[i] & flag::BODY != 0 && !st.dropped[i] && st.chars[i] >= 200)
+/// A marker on a paragraph (`<p class="bodytext">`) marks a paragraph of
+/// the body, not the body: its parent is the container, but not one the
+/// site marked whole (it may hold chrome after the last paragraph), so the
+/// second value is `false` then.
+fn marked(dom: &Dom<'_>, f: &[u16], st: &Stats) -> (Vec<usize>, bool) {
+    let mut lifted = Vec::new();
+    let mut cands: Vec<usize> = (0..dom.len())
+        .filter(|&i| f[i] & flag::BODY != 0 && !st.dropped[i])
+        .map(|i| match dom.parent(i) {
+            Some(p) if dom.tag(i) == "p" && !st.dropped[p] => {
+                if f[p] & flag::BODY == 0 {
+                    lifted.push(p);
+                }
+                p
+            }
+            _ => i,
+        })
+        .filter(|&i| st.chars[i] >= 200)
         .collect();
+    cands.sort_unstable();
+    cands.dedup();
     let mut reps: Vec<usize> = Vec::new();
     for &c in &cands {
         if reps.iter().any(|&r| dom.contains(r, c))
@@ -242,7 +259,8 @@ fn marked(dom: &Dom<'_>, f: &[u16], st: &Stats) -> Vec<usize> {
     }
     let largest = reps.iter().map(|&r| st.chars[r]).max().unwrap_or(0);
     reps.retain(|&r| st.chars[r] * 4 >= largest && st.link_density(r) < 0.3);
-    reps
+    let whole = !reps.iter().any(|r| lifted.contains(r));
+    (reps, whole)
 }
 
 fn tag_weight(tag: &str) -> f64 {
@@ -418,6 +436,24 @@ mod tests {
         let b = body(&html);
         assert_eq!(b.len(), 3, "{b:?}");
         assert_eq!(b[2], "Short end.");
+    }
+
+    #[test]
+    fn a_marker_on_paragraphs_marks_their_parent() {
+        // The site marks each paragraph (`p.bodytext`), long and short; the
+        // short ones are article text too.
+        let long = "The ferry company said on Tuesday that the crossing, suspended since the storm in March, would resume next week, with two boats a day, and that the harbour, the ticket office and the car park had all been repaired.";
+        let html = format!(
+            "<body><div class='menu'><a href=/>Home</a> <a href=/n>News</a></div>\
+             <div class='col'><h1>Ferry returns</h1>\
+             <p class='bodytext'>{long}</p><p class='bodytext'>Tickets go on sale today.</p>\
+             <p class='bodytext'>{long} Again.</p><p class='bodytext'>The mayor welcomed it.</p>\
+             <p class='bodytext'>{long} Once more.</p></div></body>"
+        );
+        let b = body(&html);
+        assert_eq!(b.len(), 5, "{b:?}");
+        assert_eq!(b[1], "Tickets go on sale today.");
+        assert_eq!(b[3], "The mayor welcomed it.");
     }
 
     #[test]
