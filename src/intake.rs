@@ -2,8 +2,9 @@
 //! hands them, in order, to the readers and on to the single writer.
 //!
 //! The folder is the queue. Intake keeps what it has seen (`pending`, each
-//! with its settle state) and an ordered set of files ready to go (oldest
-//! mtime first, then name). It learns about names from watcher hints and
+//! with its settle state) in arrival order (`intake::order`: by ctime, then
+//! inode, then name), and hands a file out only when every file that
+//! arrived before it has gone, so the order survives restarts. It learns about names from watcher hints and
 //! from full scans: at start (after the watch is armed), on overflow or
 //! watcher error, and every `rescan_interval`, when it also checks that the
 //! drop folder is still the same folder and re-arms the watch if not.
@@ -14,6 +15,7 @@
 
 pub mod claims;
 pub mod names;
+pub mod order;
 mod prepare;
 pub mod read;
 pub mod settle;
@@ -25,9 +27,10 @@ use crate::monitor::{self, Monitor};
 use crate::telemetry::{self, escape};
 use crate::watch::{self, Hints};
 use claims::Claims;
+use order::{Key, Order, State};
 use settle::{Ready, Seen, Settling};
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::ffi::OsString;
+use std::collections::{HashMap, HashSet};
+use std::ffi::{OsStr, OsString};
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -64,6 +67,15 @@ fn ctime(meta: &std::fs::Metadata) -> Option<SystemTime> {
     SystemTime::UNIX_EPOCH.checked_add(Duration::new(secs, nanos))
 }
 
+/// Where a pending file stands in the arrival order.
+fn key(name: &OsStr, e: &Entry) -> Key {
+    Key {
+        arrived: e.arrived,
+        ino: e.settling.seen().ino,
+        name: name.to_os_string(),
+    }
+}
+
 /// What intake shares with the rest of the daemon.
 #[derive(Debug, Clone)]
 pub struct Shared {
@@ -86,6 +98,8 @@ pub struct Shared {
 struct Entry {
     settling: Settling,
     ready: bool,
+    /// Settled, but backing off after a failure (later files go past it).
+    backoff: bool,
     /// When the file arrived in the drop folder as far as intake can tell:
     /// its ctime, which a rename or a write sets. Not its mtime: a
     /// producer that keeps the original mtime (`cp -p`, `rsync -t`) would
@@ -97,7 +111,8 @@ struct Entry {
 pub struct Intake {
     sh: Shared,
     pending: HashMap<OsString, Entry>,
-    ready: BTreeSet<(SystemTime, OsString)>,
+    /// Every pending file in arrival order (`intake::order`).
+    order: Order,
     dirs: HashSet<OsString>,
     skipped: HashSet<OsString>,
     watcher: Option<notify::RecommendedWatcher>,
@@ -114,7 +129,7 @@ impl Intake {
         Intake {
             sh,
             pending: HashMap::new(),
-            ready: BTreeSet::new(),
+            order: Order::default(),
             dirs: HashSet::new(),
             skipped: HashSet::new(),
             watcher: None,
@@ -168,7 +183,7 @@ impl Intake {
             self.gauges();
             // Hand out ready files while the queue has room. When it is
             // full we stop here: the files wait in the folder (backpressure).
-            while !self.ready.is_empty() {
+            while self.next().is_some() {
                 match tx.try_reserve() {
                     Ok(permit) => self.dispatch(permit, &cfg),
                     Err(mpsc::error::TrySendError::Full(())) => break,
@@ -181,7 +196,7 @@ impl Intake {
             if let Some(t) = self.next_check {
                 wake = wake.min(t);
             }
-            let want_room = !self.ready.is_empty();
+            let want_room = self.next().is_some();
             let permit = tokio::select! {
                 () = hints.wake.notified() => None,
                 () = tokio::time::sleep_until(wake.into()) => None,
@@ -198,12 +213,13 @@ impl Intake {
     }
 
     fn dispatch(&mut self, permit: mpsc::Permit<'_, JoinHandle<Prepared>>, cfg: &Config) {
-        let Some((_, name)) = self.ready.pop_first() else {
+        let Some(name) = self.next().map(|k| k.name.clone()) else {
             return;
         };
         let Some(entry) = self.pending.remove(&name) else {
             return;
         };
+        self.order.remove(&key(&name, &entry));
         if !self.sh.claims.claim(&name) {
             return;
         }
@@ -228,11 +244,18 @@ impl Intake {
         permit.send(handle);
     }
 
+    /// The first file in arrival order, if it may go now.
+    fn next(&self) -> Option<&Key> {
+        self.order.next(|name| match self.pending.get(name) {
+            Some(e) if e.ready => State::Ready,
+            Some(e) if e.backoff => State::BackingOff,
+            _ => State::Settling,
+        })
+    }
+
     fn forget(&mut self, name: &OsString) {
-        if let Some(e) = self.pending.remove(name)
-            && e.ready
-        {
-            self.ready.remove(&(e.settling.seen().mtime, name.clone()));
+        if let Some(e) = self.pending.remove(name) {
+            self.order.remove(&key(name, &e));
         }
     }
 
@@ -275,49 +298,48 @@ impl Intake {
         match self.pending.get_mut(&name) {
             Some(e) => {
                 if e.settling.seen() != seen {
-                    if e.ready {
-                        self.ready.remove(&(e.settling.seen().mtime, name.clone()));
-                        e.ready = false;
-                    }
+                    self.order.remove(&key(&name, e));
+                    e.ready = false;
+                    e.backoff = false;
                     e.settling.observe(seen, now);
                     e.arrived = arrived;
+                    self.order.insert(key(&name, e));
                 }
                 if renamed {
                     e.settling.mark_renamed();
                 }
             }
             None => {
-                let settling = Settling::new(seen, now, renamed);
-                self.pending.insert(
-                    name,
-                    Entry {
-                        settling,
-                        ready: false,
-                        arrived,
-                    },
-                );
+                let e = Entry {
+                    settling: Settling::new(seen, now, renamed),
+                    ready: false,
+                    backoff: false,
+                    arrived,
+                };
+                self.order.insert(key(&name, &e));
+                self.pending.insert(name, e);
             }
         }
     }
 
-    /// Moves settled files to the ready set; finds the next time to look.
+    /// Marks settled files ready; finds the next time to look.
     fn evaluate(&mut self, cfg: &Config, now: Instant) {
         let wall = SystemTime::now();
         let mut next = None::<Instant>;
         for (name, e) in &mut self.pending {
-            let seen = e.settling.seen();
             if e.ready {
                 continue;
             }
             let wait = match e.settling.decide(cfg.intake.settle, now, wall) {
-                Ready::Now => self.sh.claims.not_before(name, now),
+                Ready::Now => {
+                    let t = self.sh.claims.not_before(name, now);
+                    e.backoff = t.is_some();
+                    t
+                }
                 Ready::At(t) => Some(t),
             };
             match wait {
-                None => {
-                    e.ready = true;
-                    self.ready.insert((seen.mtime, name.clone()));
-                }
+                None => e.ready = true,
                 Some(t) => next = Some(next.map_or(t, |n| n.min(t))),
             }
         }

@@ -574,3 +574,39 @@ pub fn export_without_times(env: &Env) -> Vec<Value> {
     }
     out
 }
+
+/// A file's ctime, as the kernel stamped it.
+pub fn ctime_of(path: &Path) -> (i64, i64) {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(path).expect("stat");
+    (m.ctime(), m.ctime_nsec())
+}
+
+/// Waits until the kernel's file clock has moved past `t` (a ctime), so
+/// the next rename gets a later ctime: files dropped this way arrive in a
+/// defined order (the daemon orders by ctime; a tie would fall to inode
+/// numbers). The clock is read the way the kernel stamps: by writing a
+/// probe file beside drop/ and reading its ctime.
+pub fn next_tick_after(env: &Env, t: (i64, i64)) {
+    let probe = env.path("tick.probe");
+    loop {
+        std::fs::write(&probe, b"t").expect("write the clock probe");
+        if ctime_of(&probe) > t {
+            return;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+/// Renames files into drop/ in the given order, each in its own clock
+/// tick; returns the last ctime.
+pub fn drop_in_order(env: &Env, files: &[(String, Vec<u8>)], mut last: (i64, i64)) -> (i64, i64) {
+    for (name, bytes) in files {
+        let staged = env.file(name, bytes);
+        next_tick_after(env, last);
+        let to = env.path("drop").join(name);
+        std::fs::rename(&staged, &to).expect("rename into drop");
+        last = ctime_of(&to);
+    }
+    last
+}

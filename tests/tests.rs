@@ -22,6 +22,7 @@ mod ops_cli;
 mod ops_config;
 mod ops_metrics;
 mod ops_store;
+mod order;
 mod regression;
 mod seed;
 mod systemd;
