@@ -586,19 +586,25 @@ fn log_follow_without_a_daemon_is_a_clear_error() {
     assert!(err.contains("no daemon is running"), "{err}");
 }
 
+/// The backlog found at start-up goes in arrival order (ctime), not by
+/// mtime (which `touch -m`, `cp -p` or `rsync -t` set to anything) nor by
+/// name (issue #19; this replaced the older "oldest mtime first" rule).
 #[test]
-fn the_backlog_is_taken_oldest_mtime_first_then_by_name() {
+fn the_backlog_is_taken_in_arrival_order_not_by_mtime_or_name() {
     let env = daemon_env(&[("intake.settle_ms", "0")]);
     let drop = env.path("drop");
-    // name -> mtime (seconds since the epoch): not in name order.
+    // In arrival order: name -> mtime (seconds since the epoch), neither
+    // in arrival order.
     let plan = [
-        ("e.txt", 1_000),
-        ("d.txt", 2_000),
-        ("a.txt", 3_000),
-        ("c.txt", 3_000),
-        ("b.txt", 4_000),
+        ("d.txt", 4_000),
+        ("b.txt", 1_000),
+        ("e.txt", 3_000),
+        ("a.txt", 2_000),
+        ("c.txt", 5_000),
     ];
+    let mut last = (0, 0);
     for (i, (name, secs)) in plan.iter().enumerate() {
+        next_tick_after(&env, last);
         std::fs::write(drop.join(name), article(12, i)).expect("write");
         let ok = std::process::Command::new("touch")
             .arg("-m")
@@ -608,6 +614,7 @@ fn the_backlog_is_taken_oldest_mtime_first_then_by_name() {
             .status()
             .expect("touch");
         assert!(ok.success());
+        last = ctime_of(&drop.join(name));
     }
     let d = start(&env, &[]);
     wait_until(TIMEOUT, "all archived", || {
@@ -618,7 +625,7 @@ fn the_backlog_is_taken_oldest_mtime_first_then_by_name() {
         .iter()
         .map(|e| e["file"].as_str().unwrap_or("").to_string())
         .collect();
-    assert_eq!(order, ["e.txt", "d.txt", "a.txt", "c.txt", "b.txt"]);
+    assert_eq!(order, ["d.txt", "b.txt", "e.txt", "a.txt", "c.txt"]);
 }
 
 #[test]
