@@ -18,6 +18,7 @@ mod faults;
 mod formats;
 mod harness2;
 mod hostile;
+mod kill;
 mod ops_cli;
 mod ops_config;
 mod ops_metrics;

@@ -351,6 +351,7 @@ impl Writer {
             articles = ?crate::telemetry::List(&ids),
             version = first.map(|a| a.version),
             seq,
+            events = d.events.len(),
             bytes = d.bytes,
             duration_ms = ms,
             to = %escape(to.as_os_str()),
