@@ -125,6 +125,27 @@ pub fn sidecar_name(name: &OsStr) -> OsString {
     OsString::from_vec(v)
 }
 
+/// Removes the temporary sidecars (`.sidecar.PID.tmp`) a crash left in
+/// `quarantine` while writing one. Only the daemon writes there, and only
+/// while it holds the instance lock, so at start-up every one is stale.
+/// Returns how many were removed.
+///
+/// # Errors
+/// Listing the folder or removing a file failed.
+pub fn remove_stale_sidecars(quarantine: &Path) -> io::Result<usize> {
+    let mut n = 0;
+    for entry in std::fs::read_dir(quarantine)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let b = name.as_bytes();
+        if b.starts_with(b".sidecar.") && b.ends_with(b".tmp") && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// Makes sure `root/YYYY/MM/DD` exists; folders it creates are made
 /// durable in their parents.
 ///
@@ -278,6 +299,26 @@ mod tests {
         std::fs::write(drop.join("again.bin"), b"bad").expect("write");
         let to = quarantine(&drop, OsStr::new("again.bin"), &q, &h, &side2).expect("q");
         assert_eq!(to, q.join("again.bin"));
+    }
+
+    #[test]
+    fn stale_temporary_sidecars_are_removed_and_nothing_else() {
+        let d = tempfile::tempdir().expect("tempdir");
+        for n in [
+            ".sidecar.4242.tmp",
+            "a.bin",
+            "a.bin.error.json",
+            ".sidecar.notes",
+        ] {
+            std::fs::write(d.path().join(n), b"x").expect("write");
+        }
+        assert_eq!(remove_stale_sidecars(d.path()).expect("clean"), 1);
+        let mut left: Vec<String> = std::fs::read_dir(d.path())
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".sidecar.notes", "a.bin", "a.bin.error.json"]);
     }
 
     #[test]

@@ -183,6 +183,14 @@ async fn daemon(config_path: PathBuf, origin: Origin, config: Config) -> Result<
     p.prepare()?;
     same_filesystem(p)?;
     let _lock = lock(p)?;
+    match crate::archive::remove_stale_sidecars(&p.quarantine) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            removed = n,
+            "removed temporary sidecars a crash left in quarantine"
+        ),
+        Err(e) => tracing::warn!(error = %e, "cannot clear temporary sidecars from quarantine"),
+    }
     let store = Arc::new(Store::open(&p.store, config.store.cache_capacity)?);
     let last_seq = store.last_seq()?;
     // A store that lost the end of its log (F3) is refused, not extended.

@@ -177,25 +177,19 @@ struct Run {
     quarantined: Vec<String>,
 }
 
-/// Quarantined files, without the temporary sidecar a kill can leave
-/// behind (`.sidecar.PID.tmp`, hidden: never a dropped file).
-fn placed_quarantined(env: &Env) -> Vec<String> {
-    quarantined(env)
-        .into_iter()
-        .filter(|n| !n.starts_with('.'))
-        .collect()
-}
-
+/// Waits until every file left drop/ and is in one place. A kill while a
+/// sidecar is written leaves its temporary file (`.sidecar.PID.tmp`); the
+/// next start removes it, so none may be counted at the end.
 fn finish(env: &Env, d: Daemon, total: usize) -> Run {
     let t = Instant::now();
     while !(names_under(&env.path("drop")).is_empty()
-        && archived(env).len() + placed_quarantined(env).len() == total)
+        && archived(env).len() + quarantined(env).len() == total)
     {
         assert!(
             t.elapsed() < Duration::from_secs(120),
             "drop/ not drained: {:?} left, {} placed of {total}\n{}",
             names_under(&env.path("drop")),
-            archived(env).len() + placed_quarantined(env).len(),
+            archived(env).len() + quarantined(env).len(),
             d.log_text()
                 .lines()
                 .rev()
@@ -210,7 +204,7 @@ fn finish(env: &Env, d: Daemon, total: usize) -> Run {
         log: log_without_times(env),
         export: export_without_times(env),
         archived: archived(env),
-        quarantined: placed_quarantined(env),
+        quarantined: quarantined(env),
     }
 }
 
