@@ -127,8 +127,20 @@ fn keep(b: &XBlock, marked: bool) -> bool {
     if marked && b.chars >= 80 {
         return ld <= 0.9;
     }
-    ld <= MAX_LINK_DENSITY && !(b.in_list && ld > 0.3)
+    ld <= MAX_LINK_DENSITY && !(b.in_list && ld > 0.3 && !says_more(b))
 }
+
+/// A list item that says more than its link: a linked lead-in followed by
+/// a sentence of its own (`<li><a>Firm X cuts jobs</a>. The cuts ...</li>`,
+/// a digest of stories). Navigation and related-story lists are links
+/// alone, or a link and a date. Half of it may still be links at most.
+fn says_more(b: &XBlock) -> bool {
+    b.chars.saturating_sub(b.link) >= OWN_TEXT && b.text.trim_end().ends_with(['.', '!', '?'])
+}
+
+/// The visible (non-space) characters outside links that make a list item
+/// a statement.
+const OWN_TEXT: usize = 50;
 
 /// The headline block: the heading whose match key equals the title's (or
 /// contains it, or is contained in it), else the first `h1`.
@@ -436,6 +448,23 @@ mod tests {
         let b = body(&html);
         assert_eq!(b.len(), 3, "{b:?}");
         assert_eq!(b[2], "Short end.");
+    }
+
+    #[test]
+    fn list_items_that_say_more_than_their_link_are_text() {
+        let para = "The council said on Monday that the bridge, closed since spring, would reopen, and that repairs had cost more than planned.";
+        let html = format!(
+            "<body><div id='main'><h1>Morning digest</h1><p>{para}</p><p>{para} Again.</p><ol>\
+             <li><a href=/a>Harbour bridge reopens to traffic</a>. The deck was replaced, the arches were repainted and the lamps were renewed.</li>\
+             <li><a href=/b>Ferry crossing resumes next week</a>. Two boats a day will run until the spring, and a third at weekends in summer.</li>\
+             </ol><p>{para} Three.</p>\
+             <ul><li><a href=/x>Another story that is linked here</a></li>\
+             <li><a href=/y>And one more linked story</a> 3 hours ago</li></ul></div></body>"
+        );
+        let b = body(&html);
+        assert!(b.iter().any(|t| t.starts_with("Harbour bridge")), "{b:?}");
+        assert!(b.iter().any(|t| t.starts_with("Ferry crossing")), "{b:?}");
+        assert!(!b.iter().any(|t| t.contains("linked")), "{b:?}");
     }
 
     #[test]
