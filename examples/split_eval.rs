@@ -188,6 +188,13 @@ fn main() {
             split_right(&page(&head), &b.paras[0]),
         );
 
+        let mut undated = plain.clone();
+        undated.push(b.title.clone());
+        undated.extend(b.paras[..b.paras.len().min(6)].iter().cloned());
+        tally(
+            "two: undated, with its headline",
+            split_right(&page(&undated), &b.paras[0]),
+        );
         tally("one: clean", one_story(&page(&plain)));
         let mut lead = vec![a.title.clone(), dated(&a.paras[0], d)];
         lead.extend(a.paras[1..].iter().cloned());
@@ -206,6 +213,11 @@ fn main() {
             "Crowds gather near the harbour wall on Sunday. (Photo: Staff)".into(),
         );
         tally("one: caption, dated middle", one_story(&page(&capmid)));
+        // Sub-headings inside one story.
+        let mut subs = plain.clone();
+        subs.insert(3, "What comes next".into());
+        subs.insert(subs.len() - 1, "A long road ahead for everyone".into());
+        tally("one: with sub-headings", one_story(&page(&subs)));
         // A round-up: four dated briefs of one or two paragraphs.
         let mut round = vec!["News in brief".to_owned()];
         for (j, x) in [a, b, &arts[(k + 11) % n], &arts[(k + 17) % n]]

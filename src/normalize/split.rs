@@ -53,6 +53,8 @@ const SAME_SUBJECT: f64 = 0.25;
 /// Without evidence, the part after starts a story only when their topic
 /// overlap is below this.
 const NEW_SUBJECT: f64 = 0.20;
+/// An undated lead under a headline has at least this many words.
+const MIN_LEAD_WORDS: usize = 15;
 /// How many paragraphs from the dated one on give the new story's subject.
 const AFTER_PARAGRAPHS: usize = 8;
 
@@ -123,10 +125,15 @@ pub(crate) fn split(
     let (mut start, mut heading) = (0usize, None);
     let (mut body, mut words) = (0usize, 0usize);
     for (n, &i) in paragraphs.iter().enumerate() {
-        if infos[i].dateline.is_some()
+        let dated_lead = infos[i].dateline.is_some();
+        if (dated_lead || headed_lead(units, infos, kinds, start, i))
             && body >= 1
-            && let Some(c) = candidate(units, infos, kinds, start, i)
+            && let Some(mut c) = candidate(units, infos, kinds, start, i)
         {
+            if !dated_lead {
+                // The headline is the trigger here, not evidence.
+                c.evidence = Evidence::None;
+            }
             let heads = usize::from(c.heading.is_some());
             let before_body = body - heads;
             let before_words = words - c.heading.map_or(0, |h| infos[h].words);
@@ -150,6 +157,26 @@ pub(crate) fn split(
     }
     stories.push((start, kinds.len(), heading));
     stories
+}
+
+/// Whether paragraph `i` is a story lead under a headline of its own
+/// (a long sentence-like paragraph right after a short line that does not
+/// end like a sentence), with no dateline: an appended story from a site
+/// that does not print them.
+fn headed_lead(
+    units: &[Unit],
+    infos: &[Info],
+    kinds: &[BlockKind],
+    start: usize,
+    i: usize,
+) -> bool {
+    i > start + 1
+        && infos[i].words >= MIN_LEAD_WORDS
+        && infos[i].sentence
+        && kinds[i - 1] == BlockKind::Paragraph
+        && headline_shaped(&infos[i - 1])
+        && infos[i - 1].words >= 3
+        && !ends_sentence(&units[i - 1].text)
 }
 
 /// The candidate split at dated paragraph `i` in the story from `start`.
@@ -324,6 +351,26 @@ mod tests {
         assert!(s[0].iter().all(|p| !p.contains("orchestra")));
         assert!(s[1][0].starts_with("KELSO, Eastland (Valley Wire)"));
         assert_eq!(s[1].len(), 3);
+    }
+
+    #[test]
+    fn an_undated_story_under_its_own_headline_is_split_at_the_headline() {
+        let second = SECOND.replace("KELSO, Eastland (Valley Wire) — ", "");
+        let page = format!("{MAIN}\n\nOrchestra cancels its winter season\n\n{second}\n");
+        let p = normalize(&page).expect("parses");
+        assert_eq!(p.stories.len(), 2);
+        assert_eq!(
+            p.stories[1].title.as_deref(),
+            Some("Orchestra cancels its winter season")
+        );
+        assert!(!p.stories[1].title_inferred);
+    }
+
+    #[test]
+    fn sub_headings_inside_one_story_do_not_split_it() {
+        let more = "Cheaper tolls for the bridge\n\nThe council said tolls on the harbour bridge would fall next year, once the repairs to the deck and towers were paid for.\n\nCommuters who cross the bridge each day would pay half, the council said, and cyclists would cross the bridge free.";
+        let page = format!("{MAIN}\n\n{more}\n");
+        assert_eq!(stories(&page).len(), 1);
     }
 
     #[test]
