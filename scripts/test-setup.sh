@@ -9,6 +9,13 @@
 #   installing the package would also set up and start a Prometheus server.
 set -euo pipefail
 
+# - readelf (binutils; the binary-size test reads the release binary's
+#   sections). Debian's gcc brings it; a machine without it gets it here.
+if ! command -v readelf >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binutils
+fi
+
 if ! command -v promtool >/dev/null; then
   if ! command -v apt-get >/dev/null; then
     echo "test-setup: promtool is missing and there is no apt-get to fetch it;" \

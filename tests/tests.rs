@@ -19,6 +19,7 @@ mod formats;
 mod harness2;
 mod hostile;
 mod kill;
+mod ops_build;
 mod ops_cli;
 mod ops_config;
 mod ops_metrics;
