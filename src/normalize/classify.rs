@@ -10,7 +10,7 @@
 
 use super::lexicon::{
     BARRIER, BYLINE, CAPTION, CAPTION_CREDIT, CREDIT, CREDIT_FROM, DATELINE, INNER_STOP, KICKERS,
-    META, NAV_WORDS, SIGN_OFF, STRONG_LONG, STRONG_SHORT, TRAILING_SIGN_OFF, URL,
+    KNOWN_AGENCY, META, NAV_WORDS, SIGN_OFF, STRONG_LONG, STRONG_SHORT, TRAILING_SIGN_OFF, URL,
 };
 use super::time::{Stamp, timestamp_line};
 
@@ -98,6 +98,14 @@ pub(crate) fn lead_dateline(s: &str) -> Option<&str> {
     let d = caps.get(0)?.as_str().trim_end();
     let first = d.split([' ', ',']).next().unwrap_or("");
     if d.is_empty() || KICKERS.iter().any(|k| first.eq_ignore_ascii_case(k)) {
+        return None;
+    }
+    // An agency outside the known list counts only after a place in
+    // capitals (`KELSO (Valley Wire) —`); a known one after any place.
+    if let Some(a) = caps.name("agency")
+        && !KNOWN_AGENCY.is_match(a.as_str())
+        && (caps.name("place").is_none() || first.chars().any(char::is_lowercase))
+    {
         return None;
     }
     let rest = s[d.len()..].trim();
@@ -280,6 +288,18 @@ mod tests {
             None
         );
         assert_eq!(lead_dateline("BAHIA COCOA REVIEW"), None);
+        assert_eq!(
+            lead_dateline("Portmouth, 14 December (Reuters) – The ferry crews voted to strike."),
+            Some("Portmouth, 14 December (Reuters) –")
+        );
+        assert_eq!(
+            lead_dateline("KELSO (Valley Wire) — The ferry crews voted to strike on Monday."),
+            Some("KELSO (Valley Wire) —")
+        );
+        assert_eq!(
+            lead_dateline("Kelso (Valley Wire) — The ferry crews voted to strike on Monday."),
+            None
+        );
         assert_eq!(
             lead_dateline("Officials said - without naming anyone - that it was over."),
             None

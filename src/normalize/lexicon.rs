@@ -14,6 +14,10 @@ const AGENCY: &str = r"(?:AP|Reuters|REUTERS|AFP|CP|UPI|dpa|DPA|Xinhua|IANS|PTI|
 /// (Negated classes: a `\p{L}` class repeated here would multiply the
 /// regex's compile cost, paid once per process.)
 const ANY_AGENCY: &str = r"\p{Lu}[^()\s]*(?: [^()\s]+){0,3}";
+/// A known agency, whole (an agency outside the list needs an upper-case
+/// place before it: see `classify::lead_dateline`).
+pub(super) static KNOWN_AGENCY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("^(?:{AGENCY})$")).expect("BUG: agency regex"));
 /// A month name or abbreviation, as in `Feb 26` or `Sept. 3`.
 const MONTH_ABBR: &str = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?";
 
@@ -24,10 +28,12 @@ pub(super) static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     let city_any = format!(r"{capw}(?: {capw}){{0,3}}");
     let city_uc = r"\p{Lu}[\p{Lu}\p{M}.'’-]*(?: [\p{Lu}\p{M}.'’-]+){0,3}";
     let region = format!(r"(?:,\s*{capw}(?: {capw}){{0,3}}){{0,2}}");
-    let date = format!(r"(?:,?\s*{MONTH_ABBR}\s*\d{{1,2}}(?:,\s*\d{{4}})?)?");
+    // `Feb 26`, `Feb. 26, 2024` or `26 February`.
+    let date =
+        format!(r"(?:,?\s*(?:{MONTH_ABBR}\s*\d{{1,2}}|\d{{1,2}}\s+{MONTH_ABBR})(?:,\s*\d{{4}})?)?");
     let dash = r"(?:\s*(?:[-—–]+|:)\s*|\s*$)";
     Regex::new(&format!(
-        r"^(?:(?:{city_uc}{region}{date}\s*\((?:{AGENCY}|{ANY_AGENCY})\)|\({AGENCY}\)){dash}|{city_any}{region},\s*{MONTH_ABBR}\s+\d{{1,2}}\s*[-—–]+\s+|(?P<bare>{city_uc}{region}\s*(?:[—–]|--|\s-\s)\s*))"
+        r"^(?:(?:(?P<place>{city_any}{region}{date}\s*)?\((?P<agency>{AGENCY}|{ANY_AGENCY})\)){dash}|{city_any}{region},\s*{MONTH_ABBR}\s+\d{{1,2}}\s*[-—–]+\s+|(?P<bare>{city_uc}{region}\s*(?:[—–]|--|\s-\s)\s*))"
     ))
     .expect("BUG: dateline regex")
 });
