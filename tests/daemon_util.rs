@@ -90,6 +90,7 @@ pub fn spawn(env: &Env, envs: &[(&str, &str)]) -> Daemon {
         "WATCHDOG_PID",
         "JOURNAL_STREAM",
         "SHINGLED_FAILPOINT",
+        "SHINGLED_FAILPOINT_SLEEP",
         "RUST_LOG",
     ] {
         c.env_remove(v);
