@@ -260,9 +260,10 @@ fn after_is_a_story(infos: &[Info], kinds: &[BlockKind], from: &[usize], closed:
     own.len() >= MIN_AFTER_PARAGRAPHS && words >= min_words
 }
 
-/// Topic words of a part: its subject words that occur at least twice
-/// (all of them when none does), sorted and distinct.
-fn topic(units: &[Unit], part: impl Iterator<Item = usize>) -> Vec<&str> {
+/// A part's words, read once: its topic words (subject words that occur
+/// at least twice, or all of them when none does) and all its distinct
+/// subject words, each sorted.
+fn topic_and_words(units: &[Unit], part: impl Iterator<Item = usize>) -> (Vec<&str>, Vec<&str>) {
     let mut all: Vec<&str> = part.flat_map(|j| subject_words(&units[j].key)).collect();
     all.sort_unstable();
     let mut repeated: Vec<&str> = all
@@ -271,11 +272,11 @@ fn topic(units: &[Unit], part: impl Iterator<Item = usize>) -> Vec<&str> {
         .map(|w| w[0])
         .collect();
     repeated.dedup();
+    all.dedup();
     if repeated.is_empty() {
-        all.dedup();
-        return all;
+        repeated.clone_from(&all);
     }
-    repeated
+    (repeated, all)
 }
 
 /// The share of `topic` that occurs among `words` (sorted, distinct).
@@ -304,16 +305,10 @@ fn new_subject(
     evidence: Evidence,
 ) -> bool {
     let before =
-        || (start..end).filter(|&j| matches!(kinds[j], BlockKind::Paragraph | BlockKind::Title));
-    let after = || from.iter().copied().take(AFTER_PARAGRAPHS);
-    let words = |part: &mut dyn Iterator<Item = usize>| {
-        let mut w: Vec<&str> = part.flat_map(|j| subject_words(&units[j].key)).collect();
-        w.sort_unstable();
-        w.dedup();
-        w
-    };
-    let (topic_before, topic_after) = (topic(units, before()), topic(units, after()));
-    let (words_before, words_after) = (words(&mut before()), words(&mut after()));
+        (start..end).filter(|&j| matches!(kinds[j], BlockKind::Paragraph | BlockKind::Title));
+    let (topic_before, words_before) = topic_and_words(units, before);
+    let (topic_after, words_after) =
+        topic_and_words(units, from.iter().copied().take(AFTER_PARAGRAPHS));
     let overlap = f64::midpoint(
         covered(&topic_before, &words_after),
         covered(&topic_after, &words_before),
